@@ -1,0 +1,27 @@
+// buildApp(deps): composes the route plugins. main.ts and the tests both call it.
+import { Elysia } from "elysia";
+import type { AppDeps } from "./deps.ts";
+import { docsRoutes } from "./http/docs.ts";
+import { bodyHandling, errorMapping } from "./http/errors.ts";
+import { healthRoutes } from "./http/health.ts";
+import { openaiRoutes } from "./http/openai.ts";
+
+export function buildApp(deps: AppDeps) {
+  return new Elysia({
+    serve: {
+      // Upstream LLM calls can be silent for minutes; routes that wait on them also switch the
+      // per-request idle timer off (stack notes §6, §10).
+      idleTimeout: 120,
+      // Elysia defaults to reusePort, which lets a second instance silently share the port.
+      reusePort: false,
+      maxRequestBodySize: deps.maxBodyBytes + 1024 * 1024,
+    },
+  })
+    .use(errorMapping(deps.log))
+    .use(bodyHandling(deps.maxBodyBytes))
+    .use(docsRoutes(deps.version))
+    .use(healthRoutes(deps))
+    .use(openaiRoutes(deps));
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,59 @@
+// Who is calling: resolved from the request headers, from memory for a known key.
+import { GatewayError } from "../errors.ts";
+import type { KeyRow } from "../db/store/keys.ts";
+import type { KeyCache } from "./key-cache.ts";
+import { hashKey, isPlaintextKey, keyName, maskCredential } from "./key-format.ts";
+import { readKey } from "./key-header.ts";
+import type { MasterKey } from "./master-key.ts";
+
+export const MASTER_USER_ID = "default_user_id";
+
+export type Principal =
+  | { kind: "master"; userId: typeof MASTER_USER_ID }
+  | { kind: "key"; token: string; key: KeyRow };
+
+export interface AuthDeps {
+  masterKey: MasterKey;
+  keys: KeyCache;
+  customHeader?: string;
+  now: () => number;
+}
+
+export async function authenticate(headers: Headers, deps: AuthDeps): Promise<Principal> {
+  const read = readKey(headers, deps.customHeader);
+  if (read.kind === "missing") throw GatewayError.auth("Authentication Error, No api key passed in.");
+  if (read.kind === "malformed") {
+    throw GatewayError.auth("Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.");
+  }
+  const value = read.value;
+  if (deps.masterKey.matches(value)) return { kind: "master", userId: MASTER_USER_ID };
+  if (!isPlaintextKey(value)) {
+    throw GatewayError.auth(
+      `Authentication Error, LiteLLM Virtual Key expected. Received=${maskCredential(value)}, expected to start with 'sk-'.`,
+    );
+  }
+  const token = hashKey(value);
+  const key = await deps.keys.get(token);
+  if (!key) {
+    throw GatewayError.auth(
+      `Authentication Error, Invalid proxy server token passed. Received API Key = ${keyName(value)}, Key Hash (Token) =${token}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
+    );
+  }
+  return checkKeyUsable(key, deps.now());
+}
+
+/** Blocked and expired keys are refused on every authenticated route (contract §3.2, §4.7). */
+export function checkKeyUsable(key: KeyRow, nowMs: number): Principal {
+  if (key.blocked) {
+    throw GatewayError.auth("Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.");
+  }
+  if (key.expiresAt && key.expiresAt.getTime() <= nowMs) {
+    throw new GatewayError({
+      status: 401,
+      type: "expired_key",
+      param: key.keyName,
+      message: `Authentication Error - Expired Key. Key Expiry time ${key.expiresAt.toISOString()} and current time ${new Date(nowMs).toISOString()}`,
+    });
+  }
+  return { kind: "key", token: key.token, key };
+}

@@ -1,0 +1,75 @@
+// The config.yaml shape Tollgate reads: LiteLLM's sections, with the keys Tollgate implements typed.
+// Keys outside these schemas are not errors: each one produces a single "ignored" warning, so a
+// LiteLLM user's existing file loads as it is (see load.ts).
+import { type Static, Type as t } from "@sinclair/typebox";
+
+export const LitellmParams = t.Object(
+  {
+    model: t.String({ minLength: 1 }),
+    api_key: t.Optional(t.Union([t.String(), t.Null()])),
+    api_base: t.Optional(t.Union([t.String(), t.Null()])),
+    api_version: t.Optional(t.Union([t.String(), t.Null()])),
+    rpm: t.Optional(t.Integer({ minimum: 0 })),
+    tpm: t.Optional(t.Integer({ minimum: 0 })),
+    timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+    stream_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+    weight: t.Optional(t.Number({ minimum: 0 })),
+  },
+  { additionalProperties: true }, // everything else is passed to the provider as-is
+);
+export type LitellmParams = Static<typeof LitellmParams>;
+
+export const ModelInfo = t.Object(
+  {
+    id: t.Optional(t.String({ minLength: 1 })),
+    mode: t.Optional(t.String()),
+    base_model: t.Optional(t.String()),
+    access_groups: t.Optional(t.Array(t.String())),
+    input_cost_per_token: t.Optional(t.Number({ minimum: 0 })),
+    output_cost_per_token: t.Optional(t.Number({ minimum: 0 })),
+  },
+  { additionalProperties: true }, // custom model_info keys are returned by /model/info
+);
+export type ModelInfo = Static<typeof ModelInfo>;
+
+export const ModelEntry = t.Object({
+  model_name: t.String({ minLength: 1 }),
+  litellm_params: LitellmParams,
+  model_info: t.Optional(ModelInfo),
+});
+export type ModelEntry = Static<typeof ModelEntry>;
+
+export const GeneralSettings = t.Object({
+  master_key: t.Optional(t.Union([t.String(), t.Null()])),
+  database_url: t.Optional(t.Union([t.String(), t.Null()])),
+  litellm_key_header_name: t.Optional(t.String({ minLength: 1 })),
+  max_request_size_mb: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+  shutdown_grace_period_s: t.Optional(t.Number({ minimum: 0 })),
+});
+export type GeneralSettings = Static<typeof GeneralSettings>;
+
+export const LitellmSettings = t.Object({
+  drop_params: t.Optional(t.Boolean()),
+});
+
+export const RouterSettings = t.Object({});
+
+export const ConfigFile = t.Object({
+  // A section left empty in YAML (`general_settings:`) is null; the loader drops it before checking.
+  model_list: t.Optional(t.Array(ModelEntry)),
+  general_settings: t.Optional(GeneralSettings),
+  litellm_settings: t.Optional(LitellmSettings),
+  router_settings: t.Optional(RouterSettings),
+  environment_variables: t.Optional(t.Record(t.String(), t.Union([t.String(), t.Number(), t.Boolean(), t.Null()]))),
+});
+export type ConfigFile = Static<typeof ConfigFile>;
+
+/** The effective, frozen configuration every module receives. */
+export interface Config {
+  readonly modelList: readonly ModelEntry[];
+  readonly general: Readonly<GeneralSettings>;
+  readonly litellm: Readonly<Static<typeof LitellmSettings>>;
+  readonly router: Readonly<Static<typeof RouterSettings>>;
+  /** Where the file was read from, or null when Tollgate started without one. */
+  readonly source: string | null;
+}

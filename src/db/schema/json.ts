@@ -1,0 +1,2 @@
+/** A JSON object column's value (metadata, config, permissions...). */
+export type JsonObject = Record<string, unknown>;

@@ -1,0 +1,181 @@
+// Postgres schema: the twin of src/db/schema/sqlite.ts (same exports, same property names, same
+// inferred row types, checked by src/db/schema/parity.ts). Money columns are bigint nano-USD.
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import type { JsonObject } from "./json.ts";
+
+const now = () => new Date();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const json = <T>(name: string) => jsonb(name).$type<T>();
+const flag = (name: string) => boolean(name);
+const nano = (name: string) => bigint(name, { mode: "number" });
+
+export const settings = pgTable("settings", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: ts("updated_at").notNull().$defaultFn(now),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    userId: text("user_id").primaryKey(),
+    userEmail: text("user_email"),
+    userEmailLower: text("user_email_lower"),
+    userAlias: text("user_alias"),
+    userRole: text("user_role"),
+    models: json<string[]>("models").notNull().$defaultFn(() => []),
+    maxBudgetNano: nano("max_budget_nano"),
+    softBudgetNano: nano("soft_budget_nano"),
+    budgetDuration: text("budget_duration"),
+    budgetResetAt: ts("budget_reset_at"),
+    tpmLimit: integer("tpm_limit"),
+    rpmLimit: integer("rpm_limit"),
+    maxParallelRequests: integer("max_parallel_requests"),
+    spendNano: nano("spend_nano").notNull().default(0),
+    metadata: json<JsonObject>("metadata").notNull().$defaultFn(() => ({})),
+    passwordHash: text("password_hash"),
+    createdAt: ts("created_at").notNull().$defaultFn(now),
+    updatedAt: ts("updated_at").notNull().$defaultFn(now),
+  },
+  (u) => [uniqueIndex("users_email_lower_uq").on(u.userEmailLower), index("users_created_idx").on(u.createdAt)],
+);
+
+export const teams = pgTable("teams", {
+  teamId: text("team_id").primaryKey(),
+  teamAlias: text("team_alias"),
+  models: json<string[]>("models").notNull().$defaultFn(() => []),
+  maxBudgetNano: nano("max_budget_nano"),
+  softBudgetNano: nano("soft_budget_nano"),
+  budgetDuration: text("budget_duration"),
+  budgetResetAt: ts("budget_reset_at"),
+  tpmLimit: integer("tpm_limit"),
+  rpmLimit: integer("rpm_limit"),
+  maxParallelRequests: integer("max_parallel_requests"),
+  modelAliases: json<Record<string, string>>("model_aliases").notNull().$defaultFn(() => ({})),
+  modelRpmLimit: json<Record<string, number>>("model_rpm_limit"),
+  modelTpmLimit: json<Record<string, number>>("model_tpm_limit"),
+  teamMemberPermissions: json<string[]>("team_member_permissions"),
+  metadata: json<JsonObject>("metadata").notNull().$defaultFn(() => ({})),
+  blocked: flag("blocked").notNull().default(false),
+  spendNano: nano("spend_nano").notNull().default(0),
+  createdAt: ts("created_at").notNull().$defaultFn(now),
+  updatedAt: ts("updated_at").notNull().$defaultFn(now),
+});
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: text("team_id").notNull(),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: ["admin", "user"] }).notNull(),
+    maxBudgetInTeamNano: nano("max_budget_in_team_nano"),
+    budgetDuration: text("budget_duration"),
+    budgetResetAt: ts("budget_reset_at"),
+    tpmLimit: integer("tpm_limit"),
+    rpmLimit: integer("rpm_limit"),
+    spendNano: nano("spend_nano").notNull().default(0),
+    createdAt: ts("created_at").notNull().$defaultFn(now),
+  },
+  (m) => [primaryKey({ columns: [m.teamId, m.userId] }), index("team_members_user_idx").on(m.userId)],
+);
+
+export const keys = pgTable(
+  "keys",
+  {
+    token: text("token").primaryKey(), // SHA-256 hex of the plaintext key; the plaintext is never stored
+    keyName: text("key_name").notNull(), // "sk-...abcd"
+    keyAlias: text("key_alias"),
+    userId: text("user_id"),
+    teamId: text("team_id"),
+    models: json<string[]>("models").notNull().$defaultFn(() => []),
+    aliases: json<Record<string, string>>("aliases").notNull().$defaultFn(() => ({})),
+    config: json<JsonObject>("config").notNull().$defaultFn(() => ({})),
+    permissions: json<JsonObject>("permissions").notNull().$defaultFn(() => ({})),
+    metadata: json<JsonObject>("metadata").notNull().$defaultFn(() => ({})),
+    maxBudgetNano: nano("max_budget_nano"),
+    softBudgetNano: nano("soft_budget_nano"),
+    budgetDuration: text("budget_duration"),
+    budgetResetAt: ts("budget_reset_at"),
+    tpmLimit: integer("tpm_limit"),
+    rpmLimit: integer("rpm_limit"),
+    maxParallelRequests: integer("max_parallel_requests"),
+    modelRpmLimit: json<Record<string, number>>("model_rpm_limit"),
+    modelTpmLimit: json<Record<string, number>>("model_tpm_limit"),
+    allowedRoutes: json<string[]>("allowed_routes").notNull().$defaultFn(() => []),
+    blocked: flag("blocked").notNull().default(false),
+    expiresAt: ts("expires_at"),
+    spendNano: nano("spend_nano").notNull().default(0),
+    createdBy: text("created_by"),
+    updatedBy: text("updated_by"),
+    createdAt: ts("created_at").notNull().$defaultFn(now),
+    updatedAt: ts("updated_at").notNull().$defaultFn(now),
+  },
+  (k) => [
+    uniqueIndex("keys_alias_uq").on(k.keyAlias),
+    index("keys_user_idx").on(k.userId),
+    index("keys_team_idx").on(k.teamId),
+    index("keys_created_idx").on(k.createdAt),
+  ],
+);
+
+// Old secrets of regenerated keys that stay valid until a grace period ends.
+export const keyGraceTokens = pgTable("key_grace_tokens", {
+  oldToken: text("old_token").primaryKey(),
+  token: text("token").notNull(),
+  validUntil: ts("valid_until").notNull(),
+});
+
+export const endUsers = pgTable("end_users", {
+  userId: text("user_id").primaryKey(),
+  alias: text("alias"),
+  blocked: flag("blocked").notNull().default(false),
+  maxBudgetNano: nano("max_budget_nano"),
+  budgetDuration: text("budget_duration"),
+  budgetResetAt: ts("budget_reset_at"),
+  tpmLimit: integer("tpm_limit"),
+  rpmLimit: integer("rpm_limit"),
+  spendNano: nano("spend_nano").notNull().default(0),
+  createdAt: ts("created_at").notNull().$defaultFn(now),
+});
+
+export const spendLogs = pgTable(
+  "spend_logs",
+  {
+    requestId: text("request_id").primaryKey(),
+    callType: text("call_type").notNull(),
+    apiKey: text("api_key"), // key hash
+    model: text("model").notNull(),
+    modelGroup: text("model_group"),
+    modelId: text("model_id"),
+    provider: text("provider"),
+    apiBase: text("api_base"),
+    userId: text("user_id"),
+    teamId: text("team_id"),
+    endUser: text("end_user"),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    totalTokens: integer("total_tokens").notNull().default(0),
+    spendNano: nano("spend_nano").notNull().default(0),
+    status: text("status", { enum: ["success", "failure"] }).notNull(),
+    requestTags: json<string[]>("request_tags").notNull().$defaultFn(() => []),
+    metadata: json<JsonObject>("metadata").notNull().$defaultFn(() => ({})),
+    startTime: ts("start_time").notNull(),
+    endTime: ts("end_time").notNull(),
+  },
+  (s) => [
+    index("spend_logs_start_idx").on(s.startTime),
+    index("spend_logs_key_idx").on(s.apiKey, s.startTime),
+    index("spend_logs_team_idx").on(s.teamId, s.startTime),
+    index("spend_logs_user_idx").on(s.userId, s.startTime),
+  ],
+);
+
+// Deployments added at runtime through /model/new (config-file deployments are never stored).
+export const models = pgTable("models", {
+  modelId: text("model_id").primaryKey(),
+  modelName: text("model_name").notNull(),
+  litellmParams: json<JsonObject>("litellm_params").notNull(),
+  modelInfo: json<JsonObject>("model_info").notNull().$defaultFn(() => ({})),
+  createdAt: ts("created_at").notNull().$defaultFn(now),
+  updatedAt: ts("updated_at").notNull().$defaultFn(now),
+});

@@ -1,0 +1,63 @@
+// Framework errors (validation, parse, not found, body too large) and unknown failures go
+// through the same mapping as our own GatewayError.
+import { Elysia, ValidationError } from "elysia";
+import { GatewayError, toErrorResponse } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { pointerToPath } from "../config/load.ts";
+
+export function toGatewayError(code: string | number, error: unknown, log: Logger, route: string): GatewayError {
+  if (error instanceof GatewayError) return error;
+  switch (code) {
+    case "VALIDATION":
+      return fromValidation(error as ValidationError);
+    case "PARSE":
+      return GatewayError.badRequest("We could not parse the JSON body of your request.");
+    case "NOT_FOUND":
+      return new GatewayError({ status: 404, type: "not_found_error", message: `Route not found: ${route}` });
+    case "INVALID_COOKIE_SIGNATURE":
+      return GatewayError.auth("Invalid session cookie.");
+  }
+  if (typeof code === "number" && code >= 400 && code < 500) {
+    return new GatewayError({ status: code, type: "invalid_request_error", message: (error as Error)?.message ?? "Bad request" });
+  }
+  // Never echo an unknown cause: it may carry a secret. The log keeps it.
+  log.error("unhandled error", { route, error: describe(error) });
+  return GatewayError.internal();
+}
+
+function fromValidation(error: ValidationError): GatewayError {
+  const first = error.all[0] as { path?: string; message?: string; summary?: string; schema?: { error?: string } } | undefined;
+  const param = first?.path ? pointerToPath(first.path) : "";
+  const where = error.type === "body" ? "" : ` in ${error.type}`;
+  const reason = first?.schema?.error ?? first?.summary ?? first?.message ?? "Invalid request";
+  return GatewayError.badRequest(`${reason}${where}`, param || null);
+}
+
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** Reads JSON bodies ourselves: one size limit, one parse error, the same shape for both. */
+export function bodyHandling(maxBodyBytes: number) {
+  return new Elysia({ name: "body-handling" })
+    .onRequest(({ request }) => {
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > maxBodyBytes) throw GatewayError.tooLarge(maxBodyBytes);
+    })
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!contentType?.includes("json")) return;
+      const text = await request.text();
+      if (text.length > maxBodyBytes) throw GatewayError.tooLarge(maxBodyBytes);
+      if (text.trim() === "") return {};
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw GatewayError.badRequest("We could not parse the JSON body of your request.");
+      }
+    });
+}
+
+export function errorMapping(log: Logger) {
+  return new Elysia({ name: "error-mapping" }).onError({ as: "global" }, ({ code, error, request, path }) => {
+    const err = toGatewayError(code, error, log, `${request.method} ${path}`);
+    return toErrorResponse(err);
+  });
+}

@@ -1,0 +1,79 @@
+// Startup and shutdown of the gateway: config → database → migrations → master key → listen.
+import { buildApp } from "./app.ts";
+import { resolveMasterKey } from "./auth/master-key.ts";
+import { resolveDatabaseTarget, type ServeOptions } from "./cli.ts";
+import { emptyConfig, type Env, loadConfigFile, type Loaded } from "./config/load.ts";
+import { openStore, type Store } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import { createDeps } from "./deps.ts";
+import type { Logger } from "./log.ts";
+
+const DEFAULT_GRACE_S = 30;
+
+export async function loadConfig(path: string | undefined, env: Env, log: Logger): Promise<Loaded> {
+  const loaded = path ? await loadConfigFile(path, env) : emptyConfig(env);
+  for (const w of loaded.warnings) log.warn(`config: ${w}`);
+  return loaded;
+}
+
+export async function openMigratedStore(target: string, log: Logger): Promise<Store> {
+  const store = openStore(target);
+  const started = performance.now();
+  try {
+    await migrate(store);
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+  log.info("database ready", { dialect: store.dialect, location: store.location, migrate_ms: Math.round(performance.now() - started) });
+  return store;
+}
+
+export async function serve(options: ServeOptions, env: Env, log: Logger): Promise<void> {
+  const { config } = await loadConfig(options.config, env, log);
+  const store = await openMigratedStore(resolveDatabaseTarget(options.db, env, config.general.database_url), log);
+  const { masterKey, origin, plaintext } = await resolveMasterKey(store, config.general.master_key);
+  if (origin === "generated") {
+    // Printed once, on stdout, the only time it exists in plaintext; the database keeps its hash.
+    process.stdout.write(
+      `\nNo master key configured: generated one. Save it now, it will not be shown again:\n\n    ${plaintext}\n\nSet general_settings.master_key or LITELLM_MASTER_KEY to choose your own.\n\n`,
+    );
+  } else if (origin === "stored") {
+    log.info("using the master key generated on first start (only its hash is stored)");
+  }
+
+  const deps = createDeps({ config, store, log, masterKey });
+  const app = buildApp(deps).listen({ port: options.port, hostname: options.host });
+  const server = app.server!;
+  log.info("tollgate listening", {
+    url: `http://${options.host}:${server.port}`,
+    version: deps.version,
+    models: config.modelList.length,
+    startup_ms: Math.round(performance.now()),
+  });
+  if (config.modelList.length === 0) {
+    log.info("no models configured: add a model_list to a config.yaml and start with --config config.yaml (see README, Configuration)");
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceS = config.general.shutdown_grace_period_s ?? DEFAULT_GRACE_S;
+    log.info("shutting down: no new connections, waiting for in-flight requests", { signal, grace_s: graceS });
+    const graceful = server.stop(false);
+    const timedOut = await Promise.race([
+      graceful.then(() => false),
+      Bun.sleep(graceS * 1000).then(() => true),
+    ]);
+    if (timedOut) {
+      log.warn("grace period over: closing the remaining connections");
+      await server.stop(true);
+    }
+    await store.close().catch((err) => log.error("closing the database failed", { error: String(err) }));
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
