@@ -94,10 +94,9 @@ function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string
 
 /** One warning per key that a closed schema object does not declare (open objects pass through). */
 function collectIgnoredKeys(schema: TSchema, value: unknown, path: string, warnings: string[]): void {
-  if (TypeGuard.IsOptional(schema) || TypeGuard.IsUnion(schema)) {
-    const variants = TypeGuard.IsUnion(schema) ? schema.anyOf : [schema];
-    for (const v of variants) if (TypeGuard.IsObject(v) || TypeGuard.IsArray(v)) collectIgnoredKeys(v, value, path, warnings);
-    if (!TypeGuard.IsUnion(schema)) return;
+  if (TypeGuard.IsUnion(schema)) {
+    for (const v of schema.anyOf) collectIgnoredKeys(v, value, path, warnings);
+    return;
   }
   if (TypeGuard.IsArray(schema) && Array.isArray(value)) {
     value.forEach((item, i) => collectIgnoredKeys(schema.items, item, `${path}[${i}]`, warnings));
