@@ -33,9 +33,10 @@ export function spawnChild(name: string, cmd: string[], opts: { cpu?: number; en
   let captured = "";
   const drain = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) {
+    const reader = stream.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
       // Keep the tail only: a long-running server's logs must not grow the driver's memory.
-      captured = (captured + decoder.decode(chunk, { stream: true })).slice(-20_000);
+      captured = (captured + decoder.decode(r.value, { stream: true })).slice(-20_000);
     }
   };
   void drain(proc.stdout);
