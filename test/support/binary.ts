@@ -42,7 +42,8 @@ export async function startBinary(bin: string, args: string[], env: Record<strin
   let err = "";
   const pump = async (stream: ReadableStream<Uint8Array>, onText: (t: string) => void) => {
     const decoder = new TextDecoder();
-    for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
+    const reader = stream.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) onText(decoder.decode(r.value, { stream: true }));
   };
   let resolveListening!: (port: number) => void;
   const listening = new Promise<number>((r) => (resolveListening = r));
