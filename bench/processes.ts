@@ -66,6 +66,11 @@ export async function stopChild(child: Child, signal: "SIGTERM" | "SIGKILL" = "S
   live.delete(child.pid);
 }
 
+/** Stop every child this run started (servers last in, first out). */
+export async function stopAll() {
+  for (const child of [...live.values()].reverse()) await stopChild(child);
+}
+
 function killAllSync() {
   for (const child of live.values()) {
     try {
@@ -98,7 +103,7 @@ export function freePort(): number {
 }
 
 /** Poll until GET url answers 200 or the child exits or the time is up. Returns ms waited. */
-export async function waitFor200(url: string, opts: { child?: Child; timeoutMs: number; intervalMs?: number }): Promise<number> {
+export async function waitFor200(url: string, opts: { child?: Child; timeoutMs: number; intervalMs?: number; headers?: Record<string, string> }): Promise<number> {
   const started = performance.now();
   const deadline = started + opts.timeoutMs;
   while (performance.now() < deadline) {
@@ -106,7 +111,7 @@ export async function waitFor200(url: string, opts: { child?: Child; timeoutMs: 
       throw new Error(`${opts.child.name} exited with ${opts.child.proc.exitCode} before ${url} answered:\n${opts.child.output().slice(-2000)}`);
     }
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(url, { headers: opts.headers, signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       if (res.status === 200) return performance.now() - started;
     } catch {

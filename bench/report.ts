@@ -1,0 +1,237 @@
+// The markdown report: one table of figures with ratios to the baseline and the issue's goals,
+// then the per-round details and every note (skips, failures, fallbacks).
+import type { ColdStart } from "./cold-start.ts";
+import type { Machine } from "./machine.ts";
+import { medianOf, perRound, type RoundResult, type ScenarioId, type ScenarioResults, SCENARIOS, type TargetRounds } from "./scenarios.ts";
+import type { SoakResult } from "./soak.ts";
+import { fmtAddedUs, fmtCount, fmtMb, fmtRatio, fmtUs, median } from "./stats.ts";
+import type { Target } from "./targets.ts";
+
+export interface Report {
+  machine: Machine;
+  command: string;
+  plan: string;
+  targets: readonly Target[];
+  results: Map<ScenarioId, ScenarioResults>;
+  idleRssKb: Map<string, number>;
+  soak?: { targetId: string; result: SoakResult };
+  coldStart?: { targetId: string; result: ColdStart };
+  notes: string[];
+}
+
+interface Row {
+  scenario: string;
+  metric: string;
+  cells: Map<string, string>; // by target id
+  ratios: Map<string, string>; // by Tollgate target id
+  goal?: { text: string; met: (targetId: string) => boolean | undefined };
+}
+
+const ADDED_MIN_US = 1; // below this a baseline's added latency is noise, and a ratio to it meaningless
+
+export function renderReport(r: Report): string {
+  const gateways = r.targets.filter((t) => t.kind === "tollgate");
+  const direct = r.targets.find((t) => t.kind === "direct");
+  const baseline = r.targets.find((t) => t.kind === "baseline");
+  const rows: Row[] = [];
+
+  const rounds = (s: ScenarioId, id: string | undefined): TargetRounds | undefined => (id ? r.results.get(s)?.get(id) : undefined);
+  const usable = (tr: TargetRounds | undefined) => !!tr && !tr.skipped && tr.rounds.length > 0;
+  const cellFor = (tr: TargetRounds | undefined, value: () => string) => (!tr ? "" : tr.skipped ? "skipped" : tr.rounds.length === 0 ? "failed" : value());
+
+  const p50 = (x: RoundResult) => x.p50Us;
+  const p99 = (x: RoundResult) => x.p99Us;
+  const rps = (x: RoundResult) => x.rps;
+  const added = (s: ScenarioId, id: string, f: (x: RoundResult) => number) => perRound(rounds(s, id)?.rounds, rounds(s, direct?.id)?.rounds, (x, y) => f(x) - f(y));
+  const rpsRatio = (s: ScenarioId, id: string, to: string | undefined) => perRound(rounds(s, id)?.rounds, rounds(s, to)?.rounds, (x, y) => x.rps / y.rps);
+
+  const metricRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, fmt: (v: number) => string, opts: { ratio?: "rps"; goal?: Row["goal"] } = {}) => {
+    const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal: opts.goal };
+    for (const t of r.targets) row.cells.set(t.id, cellFor(rounds(s, t.id), () => fmt(medianOf(rounds(s, t.id)?.rounds, f))));
+    if (opts.ratio === "rps") for (const g of gateways) row.ratios.set(g.id, fmtRatio(rpsRatio(s, g.id, baseline?.id)));
+    rows.push(row);
+  };
+  const addedRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, goal?: Row["goal"]) => {
+    const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal };
+    for (const t of r.targets) row.cells.set(t.id, t.kind === "direct" ? "–" : cellFor(rounds(s, t.id), () => fmtAddedUs(added(s, t.id, f))));
+    const base = baseline ? added(s, baseline.id, f) : Number.NaN;
+    for (const g of gateways) row.ratios.set(g.id, base >= ADDED_MIN_US ? fmtRatio(added(s, g.id, f) / base) : "–");
+    rows.push(row);
+  };
+  const met = (ok: (id: string) => number, test: (v: number) => boolean) => (id: string) => {
+    const v = ok(id);
+    return Number.isFinite(v) ? test(v) : undefined;
+  };
+
+  // latency
+  if (r.results.has("latency")) {
+    metricRow("latency", "p50", p50, fmtUs);
+    metricRow("latency", "p99", p99, fmtUs, { goal: { text: "p99 < 1 ms", met: met((id) => medianOf(rounds("latency", id)?.rounds, p99), (v) => v < 1000) } });
+    const baseAdded = baseline ? added("latency", baseline.id, p50) : Number.NaN;
+    addedRow("latency", "added p50", p50, { text: "≤ 2× baseline", met: met((id) => added("latency", id, p50) / baseAdded, (v) => v <= 2) });
+    addedRow("latency", "added p99", p99);
+    metricRow("latency", "req/s", rps, fmtCount, { ratio: "rps" });
+  }
+  if (r.results.has("throughput")) {
+    metricRow("throughput", "req/s", rps, fmtCount, { ratio: "rps", goal: { text: "≥ 0.7× baseline", met: met((id) => rpsRatio("throughput", id, baseline?.id), (v) => v >= 0.7) } });
+    metricRow("throughput", "p50", p50, fmtUs);
+    metricRow("throughput", "p99", p99, fmtUs);
+  }
+  if (r.results.has("stream")) {
+    metricRow("stream", "streams/s", rps, fmtCount, { ratio: "rps", goal: { text: "≥ 0.8× baseline", met: met((id) => rpsRatio("stream", id, baseline?.id), (v) => v >= 0.8) } });
+    metricRow("stream", "p50 (whole stream)", p50, fmtUs);
+    const ttfb = (id: string | undefined) => rounds("stream", id)?.ttfb;
+    const ttfbP50 = (id: string) => medianOf(ttfb(id), (x) => x.p50Us);
+    const vsBase = (id: string) => perRound(ttfb(id), ttfb(baseline?.id), (x, y) => x.p50Us - y.p50Us);
+    const row: Row = {
+      scenario: "stream",
+      metric: "TTFB p50 (sequential)",
+      cells: new Map(),
+      ratios: new Map(),
+      goal: { text: "≤ baseline + 0.5 ms", met: met(vsBase, (v) => v <= 500) },
+    };
+    for (const t of r.targets) row.cells.set(t.id, cellFor(rounds("stream", t.id), () => fmtUs(ttfbP50(t.id))));
+    for (const g of gateways) row.ratios.set(g.id, `${fmtAddedUs(vsBase(g.id))} vs baseline`);
+    rows.push(row);
+    const addedTtfb: Row = { scenario: "stream", metric: "added TTFB p50", cells: new Map(), ratios: new Map() };
+    for (const t of r.targets) {
+      addedTtfb.cells.set(t.id, t.kind === "direct" ? "–" : cellFor(rounds("stream", t.id), () => fmtAddedUs(perRound(ttfb(t.id), ttfb(direct?.id), (x, y) => x.p50Us - y.p50Us))));
+    }
+    rows.push(addedTtfb);
+  }
+  if (r.results.has("slow")) {
+    metricRow("slow", "req/s", rps, fmtCount, { ratio: "rps" });
+    const row: Row = {
+      scenario: "slow",
+      metric: "req/s ÷ direct",
+      cells: new Map(),
+      ratios: new Map(),
+      goal: { text: "≥ 0.97× direct", met: met((id) => rpsRatio("slow", id, direct?.id), (v) => v >= 0.97) },
+    };
+    for (const t of r.targets) row.cells.set(t.id, t.kind === "direct" ? "1.00×" : cellFor(rounds("slow", t.id), () => fmtRatio(rpsRatio("slow", t.id, direct?.id))));
+    rows.push(row);
+    addedRow("slow", "added p50", p50);
+    addedRow("slow", "added p99", p99);
+  }
+  if (r.results.has("bigbody")) {
+    metricRow("bigbody", "req/s", rps, fmtCount, { ratio: "rps" });
+    metricRow("bigbody", "p50", p50, fmtUs);
+    metricRow("bigbody", "p99", p99, fmtUs);
+  }
+
+  // memory
+  const idle: Row = { scenario: "memory", metric: "RSS idle (after start)", cells: new Map(), ratios: new Map(), goal: { text: "< 60 MB", met: met((id) => r.idleRssKb.get(id) ?? Number.NaN, (v) => v < 60 * 1024) } };
+  const loadMax = (id: string) => {
+    const all = [...r.results.values()].map((m) => m.get(id)?.rssMaxKb ?? Number.NaN).filter(Number.isFinite);
+    return all.length ? Math.max(...all) : Number.NaN;
+  };
+  const loaded: Row = { scenario: "memory", metric: "RSS under load (max)", cells: new Map(), ratios: new Map(), goal: { text: "< 150 MB", met: met(loadMax, (v) => v < 150 * 1024) } };
+  for (const t of r.targets) {
+    idle.cells.set(t.id, fmtMb(r.idleRssKb.get(t.id) ?? Number.NaN));
+    loaded.cells.set(t.id, fmtMb(loadMax(t.id)));
+  }
+  for (const g of gateways) {
+    idle.ratios.set(g.id, fmtRatio((r.idleRssKb.get(g.id) ?? Number.NaN) / (r.idleRssKb.get(baseline?.id ?? "") ?? Number.NaN)));
+    loaded.ratios.set(g.id, fmtRatio(loadMax(g.id) / loadMax(baseline?.id ?? "")));
+  }
+  rows.push(idle, loaded);
+
+  if (r.soak) {
+    const s = r.soak.result;
+    const growth = s.lateKb - s.earlyKb;
+    const row: Row = {
+      scenario: "soak",
+      metric: `RSS over ${s.seconds} s (${fmtCount(s.requests)} requests): first tenth → last tenth`,
+      cells: new Map([[r.soak.targetId, `${fmtMb(s.earlyKb)} → ${fmtMb(s.lateKb)}`]]),
+      ratios: new Map(),
+    };
+    const growthRow: Row = {
+      scenario: "soak",
+      metric: `RSS growth (max ${fmtMb(s.maxKb)}, ${fmtMb(s.afterKb)} 3 s after)`,
+      cells: new Map([[r.soak.targetId, `${growth >= 0 ? "+" : "−"}${fmtMb(Math.abs(growth))}`]]),
+      ratios: new Map(),
+      // Allocators keep some slack: under 5 MB or 5% of the early figure counts as flat.
+      goal: { text: "no growth", met: (id) => (id === r.soak!.targetId ? growth <= Math.max(5 * 1024, 0.05 * s.earlyKb) : undefined) },
+    };
+    rows.push(row, growthRow);
+    if (s.errors > 0) r.notes.push(`soak: ${s.errors} of ${s.requests} requests failed.`);
+  }
+  if (r.coldStart) {
+    const c = r.coldStart.result;
+    const restart = median(c.restartMs);
+    rows.push(
+      { scenario: "cold start", metric: "to first 200 on /health/readiness, new SQLite file", cells: new Map([[r.coldStart.targetId, `${c.firstMs.toFixed(0)} ms`]]), ratios: new Map() },
+      {
+        scenario: "cold start",
+        metric: `same, existing file (median of ${c.restartMs.length})`,
+        cells: new Map([[r.coldStart.targetId, `${restart.toFixed(0)} ms`]]),
+        ratios: new Map(),
+        goal: { text: "< 150 ms", met: (id) => (id === r.coldStart!.targetId ? restart < 150 : undefined) },
+      },
+    );
+  }
+
+  return [header(r), table(rows, r.targets, gateways), details(r), notes(r)].join("\n");
+}
+
+function header(r: Report): string {
+  const m = r.machine;
+  return `# Tollgate benchmark
+
+- date: ${m.date}
+- machine: ${m.nproc} × ${m.cpuModel}, ${m.memGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAvg}
+- software: Bun ${m.bun}, ${m.wrk}, Tollgate commit ${m.commit}
+- command: \`${r.command}\`
+- plan: ${r.plan}
+- targets: ${r.targets.map((t) => `**${t.label}**`).join(", ")}. "added" = target minus direct in the same round; ratios are medians of per-round ratios.
+`;
+}
+
+function table(rows: Row[], targets: readonly Target[], gateways: readonly Target[]): string {
+  const head = ["scenario", "metric", ...targets.map((t) => t.label), ...gateways.map((g) => `${g.label} ÷ baseline`), "goal"];
+  const lines = [`| ${head.join(" | ")} |`, `| ${head.map((_, i) => (i < 2 || i === head.length - 1 ? "---" : "---:")).join(" | ")} |`];
+  let last = "";
+  for (const row of rows) {
+    const goal = row.goal
+      ? `${row.goal.text} ${gateways
+          .map((g) => {
+            const v = row.goal!.met(g.id);
+            return v === undefined ? "?" : v ? "✓" : "✗";
+          })
+          .join(" / ")}`
+      : "";
+    const cells = [row.scenario === last ? "" : row.scenario, row.metric, ...targets.map((t) => row.cells.get(t.id) ?? ""), ...gateways.map((g) => row.ratios.get(g.id) ?? ""), goal];
+    last = row.scenario;
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function details(r: Report): string {
+  const lines = ["## Rounds", "", "| scenario | target | rounds | req/s median (min–max) | p50 median | p99 median | failed requests |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"];
+  for (const s of SCENARIOS) {
+    const res = r.results.get(s.id);
+    if (!res) continue;
+    for (const t of r.targets) {
+      const tr = res.get(t.id);
+      if (!tr || tr.skipped) continue;
+      const rates = tr.rounds.map((x) => x.rps);
+      const range = rates.length ? `${fmtCount(median(rates))} (${fmtCount(Math.min(...rates))}–${fmtCount(Math.max(...rates))})` : "–";
+      const errors = tr.rounds.reduce((a, x) => a + x.errors, 0);
+      lines.push(`| ${s.id} | ${t.label} | ${tr.rounds.length} | ${range} | ${fmtUs(medianOf(tr.rounds, (x) => x.p50Us))} | ${fmtUs(medianOf(tr.rounds, (x) => x.p99Us))} | ${errors} |`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function notes(r: Report): string {
+  const all = [...r.notes];
+  for (const s of SCENARIOS) {
+    for (const t of r.targets) {
+      const tr = r.results.get(s.id)?.get(t.id);
+      if (tr?.skipped) all.push(`${s.id}: ${t.label} skipped: ${tr.skipped}`);
+      for (const f of tr?.failures ?? []) all.push(`${s.id}: ${t.label}: ${f}`);
+    }
+  }
+  return all.length ? `## Notes\n\n${[...new Set(all)].map((n) => `- ${n}`).join("\n")}\n` : "";
+}

@@ -1,0 +1,167 @@
+// The benchmark driver: bun bench/run.ts [--quick] (see bench/README.md).
+// Starts the mock upstream, the baseline proxy and Tollgate's compiled binary on 127.0.0.1, runs
+// wrk against each in interleaved rounds, and writes bench/results/latest.md.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { bodyText, writeBodies, type BodyKind } from "./bodies.ts";
+import { measureColdStart, type ColdStart } from "./cold-start.ts";
+import { describeMachine } from "./machine.ts";
+import { commandLine, parseOptions } from "./options.ts";
+import { freshBenchDatabase } from "./postgres.ts";
+import { freePort, installCleanup, setPinning, spawnChild, stopAll, waitFor200 } from "./processes.ts";
+import { renderReport } from "./report.ts";
+import { rssKb } from "./rss.ts";
+import { type Cpus, runScenario, SCENARIOS, type ScenarioId, type ScenarioResults } from "./scenarios.ts";
+import { soak, type SoakResult } from "./soak.ts";
+import { probe, type Target } from "./targets.ts";
+import { configYaml, createVirtualKey, ensureBinary, startTollgate } from "./tollgate.ts";
+
+const BASELINE_KEY = "sk-bench-baseline-key";
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+const argv = Bun.argv.slice(2);
+const opts = parseOptions(argv, Bun.env);
+const cleanups: (() => Promise<void> | void)[] = [];
+const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
+cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+installCleanup(() => rmSync(dir, { recursive: true, force: true }));
+
+const notes: string[] = [];
+const cores = os.availableParallelism();
+const pin = opts.pin && cores >= 2;
+setPinning(pin);
+const cpus: Cpus = pin ? { server: 0, load: 1 } : {};
+if (opts.pin && !pin) notes.push(`only ${cores} CPU: nothing was pinned, so wrk, the mock and the proxies shared it.`);
+
+async function main() {
+  const machine = await describeMachine();
+  if (os.loadavg()[0]! > 0.5) notes.push(`the machine was not idle at the start (load average ${machine.loadAvg}): other work shares these ${cores} cores, so read ratios rather than absolutes.`);
+  if (opts.quick) notes.push("--quick: short rounds, a smoke test of the harness; do not quote these figures.");
+
+  const bodyFiles = await writeBodies(dir);
+  const bodyTexts = Object.fromEntries((["small", "stream", "slow", "big"] as const).map((k) => [k, bodyText(k)])) as Record<BodyKind, string>;
+
+  // The mock upstream shares the load core with wrk: the proxy's core stays its own.
+  const upstreamPort = freePort();
+  const mock = spawnChild("mock-upstream", ["bun", path.join(import.meta.dir, "mock-upstream.ts"), "--port", String(upstreamPort)], { cpu: cpus.load });
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+  await waitFor200(`${upstreamUrl}/health`, { child: mock, timeoutMs: 10_000 });
+
+  const baselinePort = freePort();
+  const baseline = spawnChild("baseline-proxy", ["bun", path.join(import.meta.dir, "baseline-proxy.ts"), "--port", String(baselinePort), "--upstream", upstreamUrl, "--key", BASELINE_KEY], { cpu: cpus.server });
+  const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+  await waitFor200(`${baselineUrl}/health`, { child: baseline, timeoutMs: 10_000, headers: { authorization: `Bearer ${BASELINE_KEY}` } });
+
+  const targets: Target[] = [
+    { id: "direct", label: "direct", kind: "direct", baseUrl: upstreamUrl, key: "sk-fake", pid: mock.pid, unsupported: {} },
+    { id: "baseline", label: "baseline", kind: "baseline", baseUrl: baselineUrl, key: BASELINE_KEY, pid: baseline.pid, unsupported: {} },
+  ];
+
+  const configFile = path.join(dir, "config.yaml");
+  await Bun.write(configFile, configYaml(upstreamPort));
+  const haveBinary = await ensureBinary({ rebuild: opts.rebuild, notes });
+  const databases: { id: string; label: string; db: () => Promise<string> }[] = [{ id: "tollgate", label: "tollgate (SQLite)", db: async () => path.join(dir, "bench.db") }];
+  if (opts.pgUrl) {
+    const pgUrl = opts.pgUrl;
+    databases.push({
+      id: "tollgate-pg",
+      label: "tollgate (Postgres)",
+      db: async () => {
+        const fresh = await freshBenchDatabase(pgUrl);
+        cleanups.push(fresh.drop);
+        return fresh.url;
+      },
+    });
+  }
+  if (haveBinary) {
+    let keyNoted = false;
+    for (const d of databases) {
+      try {
+        const gw = await startTollgate({ name: d.id, configFile, db: await d.db(), port: freePort(), cpu: cpus.server });
+        const keyNotes: string[] = [];
+        const { key } = await createVirtualKey(gw, keyNotes);
+        if (!keyNoted) notes.push(...keyNotes);
+        keyNoted = true;
+        targets.push({ id: d.id, label: d.label, kind: "tollgate", baseUrl: gw.baseUrl, key, pid: gw.child.pid, unsupported: {} });
+      } catch (err) {
+        notes.push(`${d.label} did not start, so it was not measured: ${err instanceof Error ? err.message.split("\n").slice(0, 3).join(" / ") : String(err)}`);
+      }
+    }
+  }
+
+  await Bun.sleep(1000);
+  const idleRssKb = new Map<string, number>();
+  for (const t of targets) idleRssKb.set(t.id, await rssKb(t.pid));
+
+  for (const t of targets) await probe(t, bodyTexts);
+  for (const t of targets.filter((t) => t.kind !== "tollgate")) {
+    const broken = Object.entries(t.unsupported);
+    if (broken.length) throw new Error(`the harness itself is broken: ${t.label} failed its probe: ${broken.map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+  }
+
+  const plan = { rounds: opts.rounds, durationS: opts.durationS, warmupS: opts.warmupS, ttfbRequests: opts.ttfbRequests, cpus };
+  const results = new Map<ScenarioId, ScenarioResults>();
+  for (const scenario of SCENARIOS) {
+    if (opts.scenarios && !opts.scenarios.includes(scenario.id)) continue;
+    log(scenario.title);
+    results.set(scenario.id, await runScenario(scenario, targets, bodyFiles, plan));
+  }
+
+  const gateway = targets.find((t) => t.kind === "tollgate");
+  let soakReport: { targetId: string; result: SoakResult } | undefined;
+  if (opts.soakSeconds > 0 && gateway && !gateway.unsupported.small) {
+    log(`soak: ${opts.soakSeconds} s on ${gateway.label}`);
+    const streamFile = gateway.unsupported.stream ? bodyFiles.small : bodyFiles.stream;
+    if (gateway.unsupported.stream) notes.push("soak: streaming is not available, so the soak sent non-streaming requests only.");
+    try {
+      soakReport = { targetId: gateway.id, result: await soak(gateway, { small: bodyFiles.small, stream: streamFile }, { seconds: opts.soakSeconds, cpu: cpus.load }) };
+    } catch (err) {
+      notes.push(`soak failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    }
+  } else if (opts.soakSeconds > 0) {
+    notes.push(`soak skipped: ${gateway ? `${gateway.label} cannot serve chat completions (${gateway.unsupported.small})` : "Tollgate is not running"}.`);
+  }
+
+  let coldReport: { targetId: string; result: ColdStart } | undefined;
+  if (haveBinary) {
+    log("cold start");
+    try {
+      coldReport = { targetId: "tollgate", result: await measureColdStart({ configFile, dir, restarts: opts.coldStarts, cpu: cpus.server }) };
+    } catch (err) {
+      notes.push(`cold start failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    }
+  }
+
+  const pinText = pin ? "pinned with taskset: baseline and Tollgate on CPU 0; wrk, the mock upstream and the TTFB client on CPU 1" : "not pinned";
+  const markdown = renderReport({
+    machine,
+    command: commandLine(argv),
+    plan: `${opts.rounds} rounds × ${opts.durationS} s (+${opts.warmupS} s warm-up) per target and scenario, targets in a rotating order each round; 1 wrk thread; ${pinText}`,
+    targets,
+    results,
+    idleRssKb,
+    soak: soakReport,
+    coldStart: coldReport,
+    notes,
+  });
+  process.stdout.write(`\n${markdown}`);
+  const resultsDir = path.join(import.meta.dir, "results");
+  mkdirSync(resultsDir, { recursive: true });
+  await Bun.write(path.join(resultsDir, "latest.md"), markdown);
+  await Bun.write(path.join(resultsDir, `${machine.date.replace(/[:]/g, "-")}.md`), markdown);
+  if (opts.record) await Bun.write(path.join(import.meta.dir, "LATEST.md"), markdown);
+  log(`written to bench/results/latest.md${opts.record ? " and bench/LATEST.md" : ""}`);
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  exitCode = 1;
+} finally {
+  await stopAll();
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => log(`cleanup: ${String(e)}`));
+}
+process.exit(exitCode);
