@@ -45,6 +45,8 @@ export const GeneralSettings = t.Object({
   litellm_key_header_name: t.Optional(t.String({ minLength: 1 })),
   max_request_size_mb: t.Optional(t.Number({ exclusiveMinimum: 0 })),
   shutdown_grace_period_s: t.Optional(t.Number({ minimum: 0 })),
+  /** Which tokens count against tpm limits; LiteLLM's docs say total by default. */
+  token_rate_limit_type: t.Optional(t.Union([t.Literal("total"), t.Literal("input"), t.Literal("output")])),
 });
 export type GeneralSettings = Static<typeof GeneralSettings>;
 
