@@ -96,8 +96,3 @@ export function tokenUsageOf(usage: Record<string, unknown> | undefined | null):
     cacheWritePromptTokens: written,
   };
 }
-
-/** nano-USD → USD for the API edge (headers, JSON). */
-export const nanoToUsd = (nano: number) => nano / 1e9;
-/** USD (API input, e.g. max_budget) → nano-USD. */
-export const usdToNano = (usd: number) => Math.round(usd * 1e9);
