@@ -5,6 +5,7 @@ import { docsRoutes } from "./http/docs.ts";
 import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { openaiRoutes } from "./http/openai.ts";
+import { keyRoutes } from "./http/admin/keys.ts";
 
 export function buildApp(deps: AppDeps) {
   return new Elysia({
@@ -21,7 +22,8 @@ export function buildApp(deps: AppDeps) {
     .use(bodyHandling(deps.maxBodyBytes))
     .use(docsRoutes(deps.version))
     .use(healthRoutes(deps))
-    .use(openaiRoutes(deps));
+    .use(openaiRoutes(deps))
+    .use(keyRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;

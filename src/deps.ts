@@ -1,9 +1,13 @@
 // Everything the HTTP layer needs, built once at startup and passed to buildApp.
 import { KeyCache } from "./auth/key-cache.ts";
 import type { MasterKey } from "./auth/master-key.ts";
+import type { GraceLookup } from "./auth/principal.ts";
+import { UserCache } from "./auth/user-cache.ts";
 import type { Config } from "./config/schema.ts";
 import type { Store } from "./db/client.ts";
-import { findKeyByToken } from "./db/store/keys.ts";
+import { createInvalidation, type Invalidation } from "./db/invalidation.ts";
+import { findGraceToken, findKeyByToken } from "./db/store/keys.ts";
+import { findUserById } from "./db/store/users.ts";
 import type { Logger } from "./log.ts";
 import { VERSION } from "./version.ts";
 
@@ -13,6 +17,11 @@ export interface AppDeps {
   readonly log: Logger;
   readonly masterKey: MasterKey;
   readonly keys: KeyCache;
+  /** Users behind keys (for the caller's role). */
+  readonly users: UserCache;
+  readonly graceToken: GraceLookup;
+  /** Call after every change to a key or user row: drops it here and, on Postgres, on every instance. */
+  readonly invalidation: Invalidation;
   readonly version: string;
   readonly now: () => number;
   /** The largest request body accepted, in bytes. */
@@ -29,9 +38,26 @@ export function createDeps(init: {
   now?: () => number;
 }): AppDeps {
   const { config, store } = init;
+  const keys = new KeyCache((token) => findKeyByToken(store, token));
+  const users = new UserCache((userId) => findUserById(store, userId));
+  const invalidation = createInvalidation(
+    store,
+    {
+      onKey: (token) => keys.invalidate(token),
+      onUser: (userId) => users.invalidate(userId),
+      onResync: () => {
+        keys.clear();
+        users.clear();
+      },
+    },
+    init.log,
+  );
   return {
     ...init,
-    keys: new KeyCache((token) => findKeyByToken(store, token)),
+    keys,
+    users,
+    graceToken: (oldToken, now) => findGraceToken(store, oldToken, now),
+    invalidation,
     version: VERSION,
     now: init.now ?? Date.now,
     maxBodyBytes: Math.floor((config.general.max_request_size_mb ?? DEFAULT_MAX_BODY_MB) * 1024 * 1024),

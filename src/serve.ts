@@ -43,6 +43,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
   }
 
   const deps = createDeps({ config, store, log, masterKey });
+  await deps.invalidation.ready;
   const app = buildApp(deps).listen({ port: options.port, hostname: options.host });
   const server = app.server!;
   log.info("tollgate listening", {
@@ -70,6 +71,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
       log.warn("grace period over: closing the remaining connections");
       await server.stop(true);
     }
+    await deps.invalidation.close().catch(() => {});
     await store.close().catch((err) => log.error("closing the database failed", { error: String(err) }));
     log.info("stopped");
     process.exit(0);

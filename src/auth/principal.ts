@@ -1,20 +1,32 @@
 // Who is calling: resolved from the request headers, from memory for a known key.
 import { GatewayError } from "../errors.ts";
 import type { KeyRow } from "../db/store/keys.ts";
+import type { UserRow } from "../db/store/users.ts";
+import { type Role, toRole } from "../policy/roles.ts";
 import type { KeyCache } from "./key-cache.ts";
 import { hashKey, isPlaintextKey, keyName, maskCredential } from "./key-format.ts";
 import { readKey } from "./key-header.ts";
 import type { MasterKey } from "./master-key.ts";
+import type { UserCache } from "./user-cache.ts";
 
 export const MASTER_USER_ID = "default_user_id";
 
+/**
+ * The master key acts as proxy_admin. A key's role is its user's user_role; a key with no user row
+ * behind it is "unknown" (LLM and info routes only, contract §1.2).
+ */
 export type Principal =
-  | { kind: "master"; userId: typeof MASTER_USER_ID }
-  | { kind: "key"; token: string; key: KeyRow };
+  | { kind: "master"; userId: typeof MASTER_USER_ID; role: "proxy_admin" }
+  | { kind: "key"; token: string; key: KeyRow; user: UserRow | undefined; role: Role };
+
+/** The key an old secret of a regenerated key still leads to, during its grace period. */
+export type GraceLookup = (oldToken: string, now: Date) => Promise<{ token: string; validUntil: Date } | undefined>;
 
 export interface AuthDeps {
   masterKey: MasterKey;
   keys: KeyCache;
+  users: UserCache;
+  graceToken: GraceLookup;
   customHeader?: string;
   now: () => number;
 }
@@ -26,24 +38,32 @@ export async function authenticate(headers: Headers, deps: AuthDeps): Promise<Pr
     throw GatewayError.auth("Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.");
   }
   const value = read.value;
-  if (deps.masterKey.matches(value)) return { kind: "master", userId: MASTER_USER_ID };
+  if (deps.masterKey.matches(value)) return { kind: "master", userId: MASTER_USER_ID, role: "proxy_admin" };
   if (!isPlaintextKey(value)) {
     throw GatewayError.auth(
       `Authentication Error, LiteLLM Virtual Key expected. Received=${maskCredential(value)}, expected to start with 'sk-'.`,
     );
   }
   const token = hashKey(value);
-  const key = await deps.keys.get(token);
+  const key = (await deps.keys.get(token)) ?? (await viaGracePeriod(token, deps));
   if (!key) {
     throw GatewayError.auth(
       `Authentication Error, Invalid proxy server token passed. Received API Key = ${keyName(value)}, Key Hash (Token) =${token}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
     );
   }
-  return checkKeyUsable(key, deps.now());
+  checkKeyUsable(key, deps.now());
+  const user = key.userId === null ? undefined : await deps.users.get(key.userId);
+  return { kind: "key", token: key.token, key, user, role: user ? toRole(user.userRole) : "unknown" };
+}
+
+// Unknown tokens are not cached, so this lookup runs only for secrets that are not current keys.
+async function viaGracePeriod(oldToken: string, deps: AuthDeps): Promise<KeyRow | undefined> {
+  const grace = await deps.graceToken(oldToken, new Date(deps.now()));
+  return grace ? deps.keys.get(grace.token) : undefined;
 }
 
 /** Blocked and expired keys are refused on every authenticated route (contract §3.2, §4.7). */
-export function checkKeyUsable(key: KeyRow, nowMs: number): Principal {
+export function checkKeyUsable(key: KeyRow, nowMs: number): void {
   if (key.blocked) {
     throw GatewayError.auth("Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.");
   }
@@ -55,5 +75,4 @@ export function checkKeyUsable(key: KeyRow, nowMs: number): Principal {
       message: `Authentication Error - Expired Key. Key Expiry time ${key.expiresAt.toISOString()} and current time ${new Date(nowMs).toISOString()}`,
     });
   }
-  return { kind: "key", token: key.token, key };
 }

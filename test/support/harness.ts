@@ -74,8 +74,14 @@ export async function startGateway(options: {
   listen?: boolean;
   env?: Record<string, string>;
   now?: () => number;
+  /** An existing, migrated database (e.g. a second instance on one Postgres); not dropped on close. */
+  databaseUrl?: string;
 } = {}): Promise<Gateway> {
-  const store = await createTestStore(options.dialect ?? "sqlite");
+  const store = options.databaseUrl
+    ? Object.assign(openStore(options.databaseUrl), { destroy: async () => {} })
+    : await createTestStore(options.dialect ?? "sqlite");
+  if (options.databaseUrl) await migrate(store);
+  const destroy = options.databaseUrl ? () => store.close() : () => store.destroy();
   const { config } = parseConfig(options.configYaml ?? "", options.env ?? {}, "test");
   const deps = createDeps({
     config,
@@ -84,6 +90,7 @@ export async function startGateway(options: {
     masterKey: new MasterKey(hashKey(config.general.master_key ?? MASTER_KEY)),
     now: options.now,
   });
+  await deps.invalidation.ready;
   const app = buildApp(deps);
   let url = "http://localhost";
   if (options.listen) {
@@ -106,7 +113,8 @@ export async function startGateway(options: {
     url,
     close: async () => {
       if (options.listen) await app.stop(true);
-      await store.destroy();
+      await deps.invalidation.close();
+      await destroy();
     },
   };
 }

@@ -1,8 +1,15 @@
-import { eq } from "drizzle-orm";
+// Key rows. Every write is a single statement, so it is atomic on both dialects (bun-sqlite
+// transactions cannot span awaits); alias uniqueness is left to the unique index, which is the only
+// check that holds under concurrent writers.
+import { and, count, desc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
 import type { Store } from "../client.ts";
 
 export type KeyRow = Store["t"]["keys"]["$inferSelect"];
 export type NewKeyRow = Store["t"]["keys"]["$inferInsert"];
+export type KeyPatch = Partial<Omit<NewKeyRow, "createdAt">>;
+
+/** A write refused by a unique index: the alias or the token (a custom key value) already exists. */
+export type KeyWrite = { ok: true; row: KeyRow } | { ok: false; conflict: "alias" | "token" };
 
 export async function findKeyByToken(s: Store, token: string): Promise<KeyRow | undefined> {
   const rows = await s.db.select().from(s.t.keys).where(eq(s.t.keys.token, token)).limit(1);
@@ -12,4 +19,117 @@ export async function findKeyByToken(s: Store, token: string): Promise<KeyRow | 
 export async function insertKey(s: Store, row: NewKeyRow): Promise<KeyRow> {
   const rows = await s.db.insert(s.t.keys).values(row).returning();
   return rows[0]!;
+}
+
+export async function tryInsertKey(s: Store, row: NewKeyRow): Promise<KeyWrite> {
+  try {
+    return { ok: true, row: await insertKey(s, row) };
+  } catch (err) {
+    const conflict = uniqueConflict(err);
+    if (conflict) return { ok: false, conflict };
+    throw err;
+  }
+}
+
+/** Updates the row (its token too, for regeneration); undefined when no row has `token`. */
+export async function updateKey(s: Store, token: string, patch: KeyPatch): Promise<KeyWrite | undefined> {
+  try {
+    const rows = await s.db.update(s.t.keys).set(patch).where(eq(s.t.keys.token, token)).returning();
+    return rows[0] ? { ok: true, row: rows[0] } : undefined;
+  } catch (err) {
+    const conflict = uniqueConflict(err);
+    if (conflict) return { ok: false, conflict };
+    throw err;
+  }
+}
+
+export async function findKeysByTokensOrAliases(s: Store, tokens: readonly string[], aliases: readonly string[]): Promise<KeyRow[]> {
+  const k = s.t.keys;
+  const conditions: SQL[] = [];
+  if (tokens.length) conditions.push(inArray(k.token, [...tokens]));
+  if (aliases.length) conditions.push(inArray(k.keyAlias, [...aliases]));
+  if (!conditions.length) return [];
+  return s.db.select().from(k).where(or(...conditions));
+}
+
+/** Deletes the keys and the grace tokens that lead to them; returns the tokens actually deleted. */
+export async function deleteKeys(s: Store, tokens: readonly string[]): Promise<string[]> {
+  if (!tokens.length) return [];
+  const rows = await s.db.delete(s.t.keys).where(inArray(s.t.keys.token, [...tokens])).returning({ token: s.t.keys.token });
+  await s.db.delete(s.t.keyGraceTokens).where(inArray(s.t.keyGraceTokens.token, [...tokens]));
+  return rows.map((r) => r.token);
+}
+
+export interface KeyListFilter {
+  userId?: string;
+  teamId?: string;
+  keyAlias?: string;
+  /** For non-admins: only keys of this user or of these teams. */
+  visibleTo?: { userId: string | null; teamIds: readonly string[] };
+}
+
+export async function listKeys(s: Store, filter: KeyListFilter, page: { offset: number; limit: number }): Promise<{ rows: KeyRow[]; total: number }> {
+  const k = s.t.keys;
+  const conditions: SQL[] = [];
+  if (filter.userId !== undefined) conditions.push(eq(k.userId, filter.userId));
+  if (filter.teamId !== undefined) conditions.push(eq(k.teamId, filter.teamId));
+  if (filter.keyAlias !== undefined) conditions.push(eq(k.keyAlias, filter.keyAlias));
+  if (filter.visibleTo) {
+    const { userId, teamIds } = filter.visibleTo;
+    const mine: SQL[] = [];
+    if (userId !== null) mine.push(eq(k.userId, userId));
+    if (teamIds.length) mine.push(inArray(k.teamId, [...teamIds]));
+    if (!mine.length) return { rows: [], total: 0 };
+    conditions.push(or(...mine)!);
+  }
+  const where = conditions.length ? and(...conditions) : undefined;
+  const [rows, totals] = await Promise.all([
+    s.db.select().from(k).where(where).orderBy(desc(k.createdAt), desc(k.token)).limit(page.limit).offset(page.offset),
+    s.db.select({ n: count() }).from(k).where(where),
+  ]);
+  return { rows, total: Number(totals[0]?.n ?? 0) };
+}
+
+export async function insertGraceToken(s: Store, oldToken: string, token: string, validUntil: Date): Promise<void> {
+  await s.db
+    .insert(s.t.keyGraceTokens)
+    .values({ oldToken, token, validUntil })
+    .onConflictDoUpdate({ target: s.t.keyGraceTokens.oldToken, set: { token, validUntil } });
+}
+
+/** After a regeneration, older grace tokens must lead to the key's new token. */
+export async function repointGraceTokens(s: Store, fromToken: string, toToken: string): Promise<string[]> {
+  const rows = await s.db
+    .update(s.t.keyGraceTokens)
+    .set({ token: toToken })
+    .where(eq(s.t.keyGraceTokens.token, fromToken))
+    .returning({ oldToken: s.t.keyGraceTokens.oldToken });
+  return rows.map((r) => r.oldToken);
+}
+
+/** A regeneration without a grace period ends the grace of every older secret too. */
+export async function deleteGraceTokensTo(s: Store, token: string): Promise<void> {
+  await s.db.delete(s.t.keyGraceTokens).where(eq(s.t.keyGraceTokens.token, token));
+}
+
+/** The key an old, regenerated secret still leads to, while its grace period lasts. */
+export async function findGraceToken(s: Store, oldToken: string, now: Date): Promise<{ token: string; validUntil: Date } | undefined> {
+  const g = s.t.keyGraceTokens;
+  const rows = await s.db
+    .select({ token: g.token, validUntil: g.validUntil })
+    .from(g)
+    .where(and(eq(g.oldToken, oldToken), gt(g.validUntil, now)))
+    .limit(1);
+  return rows[0];
+}
+
+// SQLite reports "UNIQUE constraint failed: keys.key_alias"; Postgres code 23505 with the index name.
+// drizzle wraps the driver error, so look through `cause` too.
+function uniqueConflict(err: unknown): "alias" | "token" | null {
+  for (let e = err as { message?: string; code?: string; constraint_name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    const text = `${e.message ?? ""} ${e.constraint_name ?? ""}`;
+    const unique = e.code === "23505" || /UNIQUE constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)/.test(`${text} ${e.code ?? ""}`);
+    if (unique) return /key_alias|keys_alias_uq/.test(text) ? "alias" : "token";
+  }
+  return null;
 }

@@ -1,0 +1,67 @@
+// Cache invalidation for key and user rows. Locally it drops the cached row; on Postgres it also
+// NOTIFYs every other instance (LISTEN on one channel), so a block on instance A refuses the key on
+// instance B within milliseconds. SQLite is single-instance: local invalidation is all there is.
+import type { Logger } from "../log.ts";
+import type { Store } from "./client.ts";
+
+export const INVALIDATION_CHANNEL = "tollgate_cache_invalidation";
+
+export interface InvalidationTargets {
+  onKey(token: string): void;
+  onUser(userId: string): void;
+  /** Notifications may have been missed (listener reconnected): drop everything. */
+  onResync(): void;
+}
+
+export interface Invalidation {
+  /** A key row changed or disappeared: `token` is its SHA-256 hash, never the plaintext. */
+  key(token: string): Promise<void>;
+  user(userId: string): Promise<void>;
+  /** Resolves once this instance listens for other instances' changes. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+// Payloads: "key:<sha256 hex>" or "user:<user_id>".
+const KEY = "key:";
+const USER = "user:";
+
+export function createInvalidation(store: Store, targets: InvalidationTargets, log: Logger): Invalidation {
+  const apply = (payload: string) => {
+    if (payload.startsWith(KEY)) targets.onKey(payload.slice(KEY.length));
+    else if (payload.startsWith(USER)) targets.onUser(payload.slice(USER.length));
+  };
+  if (!("pg" in store.raw)) {
+    return {
+      key: async (token) => apply(KEY + token),
+      user: async (userId) => apply(USER + userId),
+      ready: Promise.resolve(),
+      close: async () => {},
+    };
+  }
+  const pg = store.raw.pg;
+  let listens = 0;
+  const subscription = pg.listen(INVALIDATION_CHANNEL, apply, () => {
+    // postgres.js re-runs LISTEN after a reconnect; what changed meanwhile was not heard.
+    if (listens++ > 0) {
+      log.warn("cache invalidation listener reconnected: clearing key and user caches");
+      targets.onResync();
+    }
+  });
+  const publish = async (payload: string) => {
+    apply(payload);
+    try {
+      await pg.notify(INVALIDATION_CHANNEL, payload);
+    } catch (err) {
+      log.error("cache invalidation notify failed", { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  return {
+    key: (token) => publish(KEY + token),
+    user: (userId) => publish(USER + userId),
+    ready: subscription.then(() => {}),
+    close: async () => {
+      await (await subscription).unlisten().catch(() => {});
+    },
+  };
+}

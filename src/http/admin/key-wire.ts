@@ -1,0 +1,178 @@
+// The key API's wire format (LiteLLM's field names, money as float USD) and its conversion to and
+// from the domain's settings (integer nano-USD). Unknown fields are accepted and ignored, as LiteLLM
+// accepts many more; known fields of the wrong type are a 400.
+import { type Static, type TSchema, t } from "elysia";
+import type { GenerateInput, KeySettings, RegenerateInput } from "../../domain/keys.ts";
+import { nanoToUsd } from "../../domain/keys.ts";
+import type { KeyRow } from "../../db/store/keys.ts";
+import { GatewayError } from "../../errors.ts";
+
+// Integer nano-USD must stay a safe integer: 9e15 nano = 9 million USD.
+const MAX_USD = 9_000_000;
+
+const opt = <T extends TSchema>(schema: T, error: string) => t.Optional(t.Union([schema, t.Null()], { error }));
+const object = t.Record(t.String(), t.Unknown());
+const count = t.Integer({ minimum: 0 });
+
+const settingsFields = {
+  models: opt(t.Array(t.String()), "models must be a list of model names"),
+  duration: opt(t.String(), "duration must be a string such as \"30d\", or null"),
+  metadata: opt(object, "metadata must be a JSON object"),
+  tags: opt(t.Array(t.String()), "tags must be a list of strings"),
+  max_budget: opt(t.Number(), "max_budget must be a number (USD)"),
+  soft_budget: opt(t.Number(), "soft_budget must be a number (USD)"),
+  spend: opt(t.Number(), "spend must be a number (USD)"),
+  budget_duration: opt(t.String(), "budget_duration must be a string such as \"30d\", or null"),
+  tpm_limit: opt(count, "tpm_limit must be a whole number >= 0"),
+  rpm_limit: opt(count, "rpm_limit must be a whole number >= 0"),
+  max_parallel_requests: opt(count, "max_parallel_requests must be a whole number >= 0"),
+  team_id: opt(t.String(), "team_id must be a string"),
+  user_id: opt(t.String(), "user_id must be a string"),
+  key_alias: opt(t.String({ minLength: 1 }), "key_alias must be a non-empty string"),
+  aliases: opt(t.Record(t.String(), t.String()), "aliases must be an object of model name to model name"),
+  config: opt(object, "config must be a JSON object"),
+  permissions: opt(object, "permissions must be a JSON object"),
+  model_rpm_limit: opt(t.Record(t.String(), count), "model_rpm_limit must map model names to whole numbers >= 0"),
+  model_tpm_limit: opt(t.Record(t.String(), count), "model_tpm_limit must map model names to whole numbers >= 0"),
+  allowed_routes: opt(t.Array(t.String()), "allowed_routes must be a list of routes"),
+  key_type: opt(
+    t.Union([t.Literal("llm_api"), t.Literal("management"), t.Literal("read_only"), t.Literal("default")]),
+    "key_type must be one of llm_api, management, read_only, default",
+  ),
+  blocked: opt(t.Boolean(), "blocked must be true or false"),
+};
+
+const loose = { additionalProperties: true };
+
+export const KeyGenerateBody = t.Object({ ...settingsFields, key: opt(t.String(), "key must be a string starting with sk-") }, loose);
+export type KeyGenerateBody = Static<typeof KeyGenerateBody>;
+
+export const KeyUpdateBody = t.Object({ ...settingsFields, key: t.String({ minLength: 1, error: "key is required: the key to update (sk-... or its hash)" }) }, loose);
+export type KeyUpdateBody = Static<typeof KeyUpdateBody>;
+
+const regenerateFields = {
+  ...settingsFields,
+  new_key: opt(t.String(), "new_key must be a string starting with sk-"),
+  grace_period: opt(t.String(), "grace_period must be a duration such as \"24h\""),
+};
+export const KeyRegenerateBody = t.Object({ ...regenerateFields, key: t.String({ minLength: 1, error: "key is required: the key to regenerate" }) }, loose);
+export type KeyRegenerateBody = Static<typeof KeyRegenerateBody>;
+export const KeyRegeneratePathBody = t.Optional(t.Object({ ...regenerateFields, key: t.Optional(t.String()) }, loose));
+export type KeyRegeneratePathBody = Static<typeof KeyRegeneratePathBody>;
+
+export const KeyDeleteBody = t.Object(
+  {
+    keys: opt(t.Array(t.String()), "keys must be a list of keys (sk-... or hashes)"),
+    key_aliases: opt(t.Array(t.String()), "key_aliases must be a list of key aliases"),
+  },
+  loose,
+);
+export const KeyRef = t.Object({ key: t.String({ minLength: 1, error: "key is required (sk-... or its hash)" }) }, loose);
+export const ResetSpendBody = t.Object({ reset_to: t.Number({ error: "reset_to must be a number (USD)" }) }, loose);
+
+export const KeyInfoQuery = t.Object({ key: t.Optional(t.String()) });
+export const KeyListQuery = t.Object({
+  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
+  size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "size must be a whole number from 1 to 100" })),
+  user_id: t.Optional(t.String()),
+  team_id: t.Optional(t.String()),
+  key_alias: t.Optional(t.String()),
+  return_full_object: t.Optional(t.String()),
+});
+export type KeyListQuery = Static<typeof KeyListQuery>;
+
+/** Float USD at the edge → integer nano-USD inside. */
+export function usdToNano(field: string, usd: number): number {
+  if (!Number.isFinite(usd)) throw GatewayError.badRequest(`${field} must be a finite number. Received: ${usd}`, field);
+  if (usd < 0) throw GatewayError.badRequest(`${field} cannot be negative. Received: ${usd}`, field);
+  if (usd > MAX_USD) throw GatewayError.badRequest(`${field} cannot be more than ${MAX_USD} USD. Received: ${usd}`, field);
+  return Math.round(usd * 1e9);
+}
+
+const money = (field: string, usd: number | null | undefined) => (usd === undefined || usd === null ? usd : usdToNano(field, usd));
+
+type SettingsBody = Partial<Static<ReturnType<typeof t.Object<typeof settingsFields>>>>;
+
+/** Only the properties present in the body: on update, absent = unchanged, null = cleared. */
+export function toKeySettings(b: SettingsBody): KeySettings {
+  const s: KeySettings = {
+    models: b.models,
+    duration: b.duration,
+    metadata: b.metadata,
+    tags: b.tags,
+    maxBudgetNano: money("max_budget", b.max_budget),
+    softBudgetNano: money("soft_budget", b.soft_budget),
+    spendNano: money("spend", b.spend),
+    budgetDuration: b.budget_duration,
+    tpmLimit: b.tpm_limit,
+    rpmLimit: b.rpm_limit,
+    maxParallelRequests: b.max_parallel_requests,
+    teamId: b.team_id,
+    userId: b.user_id,
+    keyAlias: b.key_alias,
+    aliases: b.aliases,
+    config: b.config,
+    permissions: b.permissions,
+    modelRpmLimit: b.model_rpm_limit,
+    modelTpmLimit: b.model_tpm_limit,
+    allowedRoutes: b.allowed_routes,
+    keyType: b.key_type,
+    blocked: b.blocked,
+  };
+  for (const k of Object.keys(s) as (keyof KeySettings)[]) if (s[k] === undefined) delete s[k];
+  return s;
+}
+
+export const toGenerateInput = (b: KeyGenerateBody): GenerateInput => ({ ...toKeySettings(b), key: b.key });
+export const toRegenerateInput = (b: KeyRegeneratePathBody | null): RegenerateInput =>
+  b ? { ...toKeySettings(b), newKey: b.new_key, gracePeriod: b.grace_period } : {};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const usd = (nano: number | null) => (nano === null ? null : nanoToUsd(nano));
+
+/** A stored key as LiteLLM shows it: identified by its hash and `sk-...abcd`, never the plaintext. */
+export function toKeyJson(row: KeyRow) {
+  return {
+    token: row.token,
+    key_name: row.keyName,
+    key_alias: row.keyAlias,
+    spend: nanoToUsd(row.spendNano),
+    max_budget: usd(row.maxBudgetNano),
+    soft_budget: usd(row.softBudgetNano),
+    expires: iso(row.expiresAt),
+    models: row.models,
+    aliases: row.aliases,
+    config: row.config,
+    permissions: row.permissions,
+    metadata: row.metadata,
+    tags: Array.isArray(row.metadata.tags) ? row.metadata.tags : null,
+    user_id: row.userId,
+    team_id: row.teamId,
+    max_parallel_requests: row.maxParallelRequests,
+    tpm_limit: row.tpmLimit,
+    rpm_limit: row.rpmLimit,
+    model_rpm_limit: row.modelRpmLimit,
+    model_tpm_limit: row.modelTpmLimit,
+    budget_duration: row.budgetDuration,
+    budget_reset_at: iso(row.budgetResetAt),
+    allowed_routes: row.allowedRoutes,
+    blocked: row.blocked,
+    created_by: row.createdBy,
+    updated_by: row.updatedBy,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
+
+/** /key/generate and /key/regenerate: the only responses that carry the plaintext. */
+export function toGeneratedJson(generated: { key: string; row: KeyRow }, duration: string | null | undefined) {
+  return { ...toKeyJson(generated.row), key: generated.key, token_id: generated.row.token, duration: duration ?? null };
+}
+
+/** /key/info removes the token, like LiteLLM. */
+export function toKeyInfoJson(ref: string, row: KeyRow) {
+  const { token: _token, ...info } = toKeyJson(row);
+  return { key: ref, info };
+}
+
+export const isTrue = (v: string | undefined) => v !== undefined && ["true", "1", "yes"].includes(v.toLowerCase());

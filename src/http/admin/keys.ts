@@ -1,0 +1,79 @@
+// Key management routes (LiteLLM's /key/*, contract §1.4). Each handler converts the wire format and
+// calls the key service; decisions live in src/domain/keys.ts and src/policy/.
+import { Elysia, t } from "elysia";
+import type { AppDeps } from "../../deps.ts";
+import { KeyService } from "../../domain/keys.ts";
+import { authGuard } from "../auth-guard.ts";
+import {
+  isTrue,
+  KeyDeleteBody,
+  KeyGenerateBody,
+  KeyInfoQuery,
+  KeyListQuery,
+  KeyRef,
+  KeyRegenerateBody,
+  KeyRegeneratePathBody,
+  KeyUpdateBody,
+  ResetSpendBody,
+  toGeneratedJson,
+  toGenerateInput,
+  toKeyInfoJson,
+  toKeyJson,
+  toKeySettings,
+  toRegenerateInput,
+  usdToNano,
+} from "./key-wire.ts";
+
+const doc = (summary: string) => ({ detail: { tags: ["keys"], summary } });
+const KeyPath = t.Object({ key: t.String() });
+
+export function keyRoutes(deps: AppDeps) {
+  const keys = new KeyService(deps);
+  return new Elysia({ name: "admin-keys" })
+    .use(authGuard(deps))
+    .post("/key/generate", async ({ principal, body }) => toGeneratedJson(await keys.generate(principal, toGenerateInput(body)), body.duration), {
+      body: KeyGenerateBody,
+      ...doc("Create a virtual key; the response is the only time the plaintext key is shown"),
+    })
+    .get("/key/info", async ({ principal, query }) => toKeyInfoJson(query.key ?? (principal.kind === "key" ? principal.token : ""), await keys.info(principal, query.key)), {
+      query: KeyInfoQuery,
+      ...doc("A key's settings and spend (?key= plaintext or hash; default: the calling key)"),
+    })
+    .get("/key/list", async ({ principal, query }) => {
+      const page = query.page ?? 1;
+      const size = query.size ?? 10;
+      const { rows, total } = await keys.list(principal, { userId: query.user_id, teamId: query.team_id, keyAlias: query.key_alias, page, size });
+      const full = isTrue(query.return_full_object);
+      return { keys: rows.map((r) => (full ? toKeyJson(r) : r.token)), total_count: total, current_page: page, total_pages: Math.ceil(total / size) };
+    }, { query: KeyListQuery, ...doc("Keys by hash (or full objects with return_full_object=true), paginated") })
+    .post("/key/update", async ({ principal, body }) => ({ ...toKeyJson(await keys.update(principal, body.key, toKeySettings(body))), key: body.key }), {
+      body: KeyUpdateBody,
+      ...doc("Change the fields sent; null clears a field; metadata is replaced"),
+    })
+    .post("/key/delete", async ({ principal, body }) => ({ deleted_keys: await keys.delete(principal, { keys: body.keys ?? [], keyAliases: body.key_aliases ?? [] }) }), {
+      body: KeyDeleteBody,
+      ...doc("Delete keys by plaintext, hash or alias"),
+    })
+    .post("/key/regenerate", async ({ principal, body }) => toGeneratedJson(await keys.regenerate(principal, body.key, toRegenerateInput(body)), body.duration), {
+      body: KeyRegenerateBody,
+      ...doc("New secret for the same key (settings and spend kept); optional grace_period for the old one"),
+    })
+    .post("/key/:key/regenerate", async ({ principal, params, body }) => toGeneratedJson(await keys.regenerate(principal, params.key, toRegenerateInput(body)), body?.duration), {
+      params: KeyPath,
+      body: KeyRegeneratePathBody,
+      ...doc("New secret for the key in the path"),
+    })
+    .post("/key/block", async ({ principal, body }) => toKeyJson(await keys.setBlocked(principal, body.key, true)), {
+      body: KeyRef,
+      ...doc("Block a key: refused on every route from the next request (admin only)"),
+    })
+    .post("/key/unblock", async ({ principal, body }) => toKeyJson(await keys.setBlocked(principal, body.key, false)), {
+      body: KeyRef,
+      ...doc("Unblock a key (admin only)"),
+    })
+    .post("/key/:key/reset_spend", async ({ principal, params, body }) => {
+      const { row, previousSpendNano } = await keys.resetSpend(principal, params.key, usdToNano("reset_to", body.reset_to));
+      const json = toKeyJson(row);
+      return { key_hash: row.token, spend: json.spend, previous_spend: previousSpendNano / 1e9, max_budget: json.max_budget, budget_reset_at: json.budget_reset_at };
+    }, { params: KeyPath, body: ResetSpendBody, ...doc("Set a key's spend to reset_to (0 <= reset_to <= spend)") });
+}

@@ -1,0 +1,99 @@
+// Who may do what to which key (contract §1.4, §2.4), after the route-level check. Pure decisions.
+// Team seam: `teamsAdministered` / `teamsMemberOf` come from team membership; a team admin manages
+// every key of the team, a member may read them.
+import { canReadAll, isProxyAdmin, type Role } from "./roles.ts";
+
+export interface KeyActor {
+  readonly role: Role;
+  readonly userId: string | null;
+  /** The hash of the key the caller authenticated with; null for the master key. */
+  readonly ownToken: string | null;
+  readonly teamsAdministered: readonly string[];
+  readonly teamsMemberOf: readonly string[];
+}
+
+export interface KeyOwner {
+  readonly token: string;
+  readonly userId: string | null;
+  readonly teamId: string | null;
+}
+
+export type KeyDecision = { ok: true } | { ok: false; status: 403; message: string };
+export type KeyWrite = "update" | "delete" | "regenerate" | "block" | "reset_spend";
+
+const OK: KeyDecision = { ok: true };
+const refuse = (message: string): KeyDecision => ({ ok: false, status: 403, message });
+
+const administers = (actor: KeyActor, teamId: string | null) => teamId !== null && actor.teamsAdministered.includes(teamId);
+const ownsPersonal = (actor: KeyActor, key: KeyOwner) => key.teamId === null && actor.userId !== null && key.userId === actor.userId;
+const owns = (actor: KeyActor, key: KeyOwner) => actor.userId !== null && key.userId === actor.userId;
+
+/** The owner a new key gets: a non-admin who names nobody creates the key for themselves. */
+export function ownerOfNewKey(actor: KeyActor, requestedUserId: string | null | undefined): string | null {
+  if (requestedUserId !== undefined && requestedUserId !== null) return requestedUserId;
+  return isProxyAdmin(actor.role) ? null : actor.userId;
+}
+
+export function decideGenerate(actor: KeyActor, target: { userId: string | null; teamId: string | null }): KeyDecision {
+  if (isProxyAdmin(actor.role)) return OK;
+  if (target.userId !== actor.userId) {
+    return refuse(`User can only create keys for themselves. Got user_id=${target.userId}, Your ID=${actor.userId}`);
+  }
+  if (target.teamId !== null && !actor.teamsMemberOf.includes(target.teamId) && !administers(actor, target.teamId)) {
+    return refuse(`User=${actor.userId} is not a member of team=${target.teamId}, so cannot create keys for it`);
+  }
+  return OK;
+}
+
+export function decideRead(actor: KeyActor, key: KeyOwner): KeyDecision {
+  if (canReadAll(actor.role) || actor.ownToken === key.token || owns(actor, key)) return OK;
+  if (key.teamId !== null && (actor.teamsMemberOf.includes(key.teamId) || administers(actor, key.teamId))) return OK;
+  return refuse(`You are not allowed to access this key's info. Your role=${actor.role}`);
+}
+
+const WRITE_REFUSAL: Record<KeyWrite, string> = {
+  update: "You are not authorized to update this key",
+  delete: "You are not authorized to delete this key",
+  regenerate: "You are not authorized to regenerate this key",
+  block: "Only proxy admins can block or unblock keys",
+  reset_spend: "Only proxy admins or team admins can reset the spend of a key",
+};
+
+export function decideWrite(actor: KeyActor, action: KeyWrite, key: KeyOwner): KeyDecision {
+  if (isProxyAdmin(actor.role)) return OK;
+  const allowed =
+    action === "block" ? false
+    : action === "reset_spend" ? administers(actor, key.teamId)
+    : action === "regenerate" ? ownsPersonal(actor, key) || administers(actor, key.teamId)
+    : owns(actor, key) || administers(actor, key.teamId);
+  return allowed ? OK : refuse(WRITE_REFUSAL[action]);
+}
+
+/** Fields a non-admin may not change on a key, even their own: ownership, team, spend, blocking. */
+export function decideUpdateFields(
+  actor: KeyActor,
+  key: KeyOwner & { keyName: string },
+  changes: { userId?: string | null; teamId?: string | null; spend?: boolean; blocked?: boolean },
+): KeyDecision {
+  if (isProxyAdmin(actor.role)) return OK;
+  if (changes.userId !== undefined && changes.userId !== key.userId && changes.userId !== actor.userId) {
+    return refuse(`User=${changes.userId} is not allowed to update key=${key.keyName} to belong to user=${key.userId}`);
+  }
+  if (changes.teamId !== undefined && changes.teamId !== key.teamId && !(changes.teamId !== null && administers(actor, changes.teamId))) {
+    return refuse(`Only proxy admins or admins of team=${changes.teamId} can move a key to that team`);
+  }
+  if (changes.spend) return refuse("Only proxy admins can set the spend of a key");
+  if (changes.blocked) return refuse(WRITE_REFUSAL.block);
+  return OK;
+}
+
+export type ListScope = { ok: true; all: true } | { ok: true; all: false; userId: string | null; teamIds: readonly string[] } | { ok: false; status: 403; message: string };
+
+/** Admins and admin viewers list every key; others their own keys plus those of teams they administer. */
+export function decideListScope(actor: KeyActor, requestedUserId: string | undefined): ListScope {
+  if (canReadAll(actor.role)) return { ok: true, all: true };
+  if (requestedUserId !== undefined && requestedUserId !== actor.userId) {
+    return { ok: false, status: 403, message: "You are not authorized to check another user's keys" };
+  }
+  return { ok: true, all: false, userId: actor.userId, teamIds: actor.teamsAdministered };
+}
