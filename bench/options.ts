@@ -11,6 +11,8 @@ export interface Options {
   coldStarts: number;
   pgUrl?: string;
   pin: boolean;
+  /** latency scenario: proxy on the load core ("one", as perf-anchors.md) or on its own ("two"). */
+  latencyCores: "one" | "two";
   rebuild: boolean;
   record: boolean;
   scenarios?: ScenarioId[];
@@ -26,6 +28,10 @@ export const BENCH_USAGE = `Usage: bun bench/run.ts [options]
   --cold-starts N     restarts timed for the cold start (default 10)
   --pg URL            also run Tollgate on a fresh database on this Postgres server (default: TEST_DATABASE_URL)
   --only a,b          scenarios to run: latency,throughput,stream,slow,bigbody
+  --latency-cores one|two
+                      latency scenario: run the proxy on the same core as wrk and the mock (one,
+                      default: measures the proxy's CPU time per request, as perf-anchors.md did)
+                      or on its own core like the other scenarios (two: adds cross-CPU wake-ups)
   --no-pin            do not pin with taskset
   --rebuild           rebuild dist/tollgate even when it looks current
   --record            also write bench/LATEST.md (the committed copy of the results)
@@ -43,6 +49,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     coldStarts: quick ? 3 : 10,
     pgUrl: env.TEST_DATABASE_URL || undefined,
     pin: true,
+    latencyCores: "one",
     rebuild: false,
     record: false,
   };
@@ -79,6 +86,12 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
       case "--only":
         o.scenarios = (args.shift() ?? "").split(",").filter(Boolean) as ScenarioId[];
         break;
+      case "--latency-cores": {
+        const v = args.shift();
+        if (v !== "one" && v !== "two") throw new Error("--latency-cores is one or two");
+        o.latencyCores = v;
+        break;
+      }
       case "--no-pin":
         o.pin = false;
         break;

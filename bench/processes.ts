@@ -47,6 +47,13 @@ export function spawnChild(name: string, cmd: string[], opts: { cpu?: number; en
   return child;
 }
 
+/** Move a running child (all its threads) to another CPU. */
+export async function repin(pid: number, cpu: number) {
+  if (!pinning || !live.has(pid)) return;
+  const p = Bun.spawnSync(["taskset", "-a", "-p", "-c", String(cpu), String(pid)], { stdout: "ignore", stderr: "pipe" });
+  if (p.exitCode !== 0) throw new Error(`taskset -a -p -c ${cpu} ${pid} failed: ${p.stderr.toString().trim()}`);
+}
+
 /** Run a command to completion with a hard time limit; returns its exit code and output. */
 export async function runChild(name: string, cmd: string[], opts: { cpu?: number; env?: Record<string, string | undefined>; cwd?: string; timeoutMs: number }) {
   const child = spawnChild(name, cmd, opts);

@@ -100,7 +100,7 @@ async function main() {
     if (broken.length) throw new Error(`the harness itself is broken: ${t.label} failed its probe: ${broken.map(([k, v]) => `${k}: ${v}`).join("; ")}`);
   }
 
-  const plan = { rounds: opts.rounds, durationS: opts.durationS, warmupS: opts.warmupS, ttfbRequests: opts.ttfbRequests, cpus };
+  const plan = { oneCoreLatency: opts.latencyCores === "one", rounds: opts.rounds, durationS: opts.durationS, warmupS: opts.warmupS, ttfbRequests: opts.ttfbRequests, cpus };
   const results = new Map<ScenarioId, ScenarioResults>();
   for (const scenario of SCENARIOS) {
     if (opts.scenarios && !opts.scenarios.includes(scenario.id)) continue;
@@ -133,11 +133,13 @@ async function main() {
     }
   }
 
-  const pinText = pin ? "pinned with taskset: baseline and Tollgate on CPU 0; wrk, the mock upstream and the TTFB client on CPU 1" : "not pinned";
+  const pinText = pin
+    ? `pinned with taskset: baseline and Tollgate on CPU 0, wrk + mock upstream + TTFB client on CPU 1${opts.latencyCores === "one" ? " (in latency, the proxy measured is moved to CPU 1 too: one core, serial chain)" : ""}`
+    : "not pinned";
   const markdown = renderReport({
     machine,
     command: commandLine(argv),
-    plan: `${opts.rounds} rounds × ${opts.durationS} s (+${opts.warmupS} s warm-up) per target and scenario, targets in a rotating order each round; 1 wrk thread; ${pinText}`,
+    plan: `${opts.rounds} round${opts.rounds === 1 ? "" : "s"} × ${opts.durationS} s (+${opts.warmupS} s warm-up) per target and scenario, targets in a rotating order each round; 1 wrk thread; ${pinText}`,
     targets,
     results,
     idleRssKb,

@@ -2,7 +2,7 @@
 // so slow drift of a shared machine lands on all targets alike. Ratios are taken per round.
 import path from "node:path";
 import type { BodyKind } from "./bodies.ts";
-import { runChild } from "./processes.ts";
+import { repin, runChild } from "./processes.ts";
 import { sampleRss } from "./rss.ts";
 import { median } from "./stats.ts";
 import { CHAT_PATH, type Target } from "./targets.ts";
@@ -16,10 +16,16 @@ export interface Scenario {
   title: string;
   body: BodyKind;
   connections: number;
+  /**
+   * Run the proxy on the load core too, so one request's whole chain runs serially on one CPU and
+   * the added latency is the proxy's own CPU time, not cross-CPU wake-ups (tens of µs per hop on
+   * this KVM guest). This is how perf-anchors.md measured the baseline's +38–57 µs.
+   */
+  oneCore?: boolean;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: "latency", title: "latency: 1 connection, instant upstream", body: "small", connections: 1 },
+  { id: "latency", title: "latency: 1 connection, instant upstream", body: "small", connections: 1, oneCore: true },
   { id: "throughput", title: "throughput: 32 connections, instant upstream", body: "small", connections: 32 },
   { id: "stream", title: "stream: 16 connections, 20-chunk SSE", body: "stream", connections: 16 },
   { id: "slow", title: "slow: 64 connections, 50 ms upstream", body: "slow", connections: 64 },
@@ -34,6 +40,8 @@ export interface Cpus {
 }
 
 export interface RunPlan {
+  /** Honour Scenario.oneCore (--latency-cores one); otherwise keep the proxy on its own core. */
+  oneCoreLatency: boolean;
   rounds: number;
   durationS: number;
   warmupS: number;
@@ -60,13 +68,16 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 
 async function measureOnce(target: Target, scenario: Scenario, bodyFile: string, plan: RunPlan, into: TargetRounds, round: number) {
   const run = { url: target.baseUrl + CHAT_PATH, bodyFile, key: target.key, connections: scenario.connections, cpu: plan.cpus.load };
-  if (plan.warmupS > 0) await runWrk({ ...run, durationS: plan.warmupS });
+  const moved = plan.oneCoreLatency && scenario.oneCore && target.kind !== "direct" && plan.cpus.load !== undefined && plan.cpus.server !== undefined;
+  if (moved) await repin(target.pid, plan.cpus.load!);
   const rss = sampleRss(target.pid);
   try {
+    if (plan.warmupS > 0) await runWrk({ ...run, durationS: plan.warmupS });
     const result = await runWrk({ ...run, durationS: plan.durationS });
     if (result.errors > 0) into.failures.push(`round ${round + 1}: ${result.errors} of ${result.requests} requests failed (non-2xx or socket errors)`);
     into.rounds.push({ ...result, round });
   } finally {
+    if (moved) await repin(target.pid, plan.cpus.server!);
     const { maxKb } = await rss.stop();
     if (Number.isFinite(maxKb)) into.rssMaxKb = Number.isFinite(into.rssMaxKb) ? Math.max(into.rssMaxKb, maxKb) : maxKb;
   }
