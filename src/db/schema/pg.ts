@@ -1,6 +1,6 @@
 // Postgres schema: the twin of src/db/schema/sqlite.ts (same exports, same property names, same
 // inferred row types, checked by src/db/schema/parity.ts). Money columns are bigint nano-USD.
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { JsonObject } from "./json.ts";
 
 const now = () => new Date();
@@ -178,4 +178,12 @@ export const models = pgTable("models", {
   modelInfo: json<JsonObject>("model_info").notNull().$defaultFn(() => ({})),
   createdAt: ts("created_at").notNull().$defaultFn(now),
   updatedAt: ts("updated_at").notNull().$defaultFn(now),
+});
+
+// Shared rate-limit buckets: instances lease tokens from these rows (src/ratelimit/lease-pool.ts).
+export const rateLimitBuckets = pgTable("rate_limit_buckets", {
+  bucketKey: text("bucket_key").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  capacity: doublePrecision("capacity").notNull(),
+  updatedMs: bigint("updated_ms", { mode: "number" }).notNull(),
 });

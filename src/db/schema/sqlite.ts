@@ -1,7 +1,7 @@
 // SQLite schema. src/db/schema/pg.ts declares the same tables with the same export and property
 // names; src/db/schema/parity.ts fails the type check if their inferred row types drift apart.
 // Money columns are integers in nano-USD (1 USD = 1e9), named *Nano.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { JsonObject } from "./json.ts";
 
 const now = () => new Date();
@@ -179,4 +179,13 @@ export const models = sqliteTable("models", {
   modelInfo: json<JsonObject>("model_info").notNull().$defaultFn(() => ({})),
   createdAt: ts("created_at").notNull().$defaultFn(now),
   updatedAt: ts("updated_at").notNull().$defaultFn(now),
+});
+
+// Shared rate-limit buckets: instances lease tokens from these rows (src/ratelimit/lease-pool.ts).
+// Only used on Postgres; SQLite runs one instance and keeps its buckets in memory.
+export const rateLimitBuckets = sqliteTable("rate_limit_buckets", {
+  bucketKey: text("bucket_key").primaryKey(),
+  tokens: real("tokens").notNull(),
+  capacity: real("capacity").notNull(),
+  updatedMs: integer("updated_ms", { mode: "number" }).notNull(),
 });
