@@ -1,8 +1,17 @@
-// The OpenAI-compatible routes, each with and without the /v1 prefix.
+// The OpenAI-compatible routes, each with and without the /v1 prefix, plus LiteLLM's Azure-style
+// aliases (/openai/deployments/{model}/..., /engines/{model}/...). Handlers parse and serialise;
+// src/proxy/llm-call.ts does the work.
 import { Elysia, t } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
+import { GatewayError } from "../errors.ts";
 import { listAllows } from "../policy/model-access.ts";
+import type { CallKind, Json } from "../providers/types.ts";
+import { noCallHooks } from "../proxy/hooks.ts";
+import { type CallResult, type LlmCallDeps, runLlmCall } from "../proxy/llm-call.ts";
+import { sseResponse } from "../proxy/sse-response.ts";
+import { modelInfoList } from "../proxy/model-info.ts";
+import { routerFor } from "../router/router.ts";
 import { authGuard } from "./auth-guard.ts";
 
 // LiteLLM's DEFAULT_MODEL_CREATED_AT_TIME; clients compare the listing byte for byte.
@@ -11,20 +20,96 @@ const MODEL_CREATED_AT = 1677610602;
 const ModelObject = t.Object({ id: t.String(), object: t.Literal("model"), created: t.Number(), owned_by: t.String() });
 const ModelList = t.Object({ object: t.Literal("list"), data: t.Array(ModelObject) });
 
-function visibleModels(deps: AppDeps, principal: Principal): string[] {
-  const names = [...new Set(deps.config.modelList.map((m) => m.model_name))];
-  if (principal.kind === "master") return names;
-  return names.filter((name) => listAllows(principal.key.models, name));
-}
+// Only `model` is read here; every other field is forwarded as the client sent it.
+const LlmBody = t.Object({ model: t.Optional(t.String()) }, { additionalProperties: true });
+const ChatBody = t.Object(
+  { model: t.Optional(t.String()), messages: t.Array(t.Any(), { error: "messages must be an array of chat messages" }) },
+  { additionalProperties: true },
+);
+
+const modelObject = (id: string) => ({ id, object: "model" as const, created: MODEL_CREATED_AT, owned_by: "openai" });
 
 export function openaiRoutes(deps: AppDeps) {
-  const list = ({ principal }: { principal: Principal }) => ({
-    object: "list" as const,
-    data: visibleModels(deps, principal).map((id) => ({ id, object: "model" as const, created: MODEL_CREATED_AT, owned_by: "openai" })),
-  });
-  const detail = { tags: ["openai"], summary: "Models the caller may use" };
+  const router = routerFor(deps.config);
+  const callDeps: LlmCallDeps = { config: deps.config, router, hooks: deps.callHooks ?? noCallHooks, log: deps.log, now: deps.now };
+
+  const visibleModels = (principal: Principal): string[] => {
+    const names = [...new Set(deps.config.modelList.map((m) => m.model_name))];
+    if (principal.kind === "master") return names;
+    return names.filter((name) => {
+      const groups = deps.config.modelList.filter((m) => m.model_name === name).flatMap((m) => m.model_info?.access_groups ?? []);
+      return listAllows(principal.key.models, name, groups);
+    });
+  };
+
+  type Ctx = {
+    body: unknown;
+    request: Request;
+    principal: Principal;
+    path: string;
+    server: { timeout(request: Request, seconds: number): void } | null;
+    params?: Record<string, string>;
+  };
+  const call = (kind: CallKind) => async (ctx: Ctx) => {
+    const receivedAt = performance.now();
+    // The upstream may think for minutes before its first byte; the idle timer must not cut it.
+    ctx.server?.timeout(ctx.request, 0);
+    const abort = new AbortController();
+    ctx.request.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const result = await runLlmCall(callDeps, {
+      kind,
+      body: (ctx.body ?? {}) as Json,
+      route: ctx.path,
+      principal: ctx.principal,
+      signal: abort.signal,
+      modelFromPath: ctx.params?.model,
+      receivedAt,
+    });
+    return toResponse(result, () => abort.abort());
+  };
+  const chat = call("chat");
+  const completion = call("completion");
+  const embedding = call("embedding");
+
+  const list = ({ principal }: { principal: Principal }) => ({ object: "list" as const, data: visibleModels(principal).map(modelObject) });
+  const one = ({ principal, params }: { principal: Principal; params: Record<string, string> }) => {
+    const id = decodeURIComponent(params["*"] ?? "");
+    if (!visibleModels(principal).includes(id)) {
+      throw GatewayError.notFound(`The model '${id}' does not exist or you do not have access to it.`, "model");
+    }
+    return modelObject(id);
+  };
+  const info = ({ principal }: { principal: Principal }) => ({ data: modelInfoList(router, principal) });
+
+  const chatDoc = { body: ChatBody, detail: { tags: ["openai"], summary: "Chat completion (OpenAI format, SSE when stream=true)" } };
+  const completionDoc = { body: LlmBody, detail: { tags: ["openai"], summary: "Text completion" } };
+  const embeddingDoc = { body: LlmBody, detail: { tags: ["openai"], summary: "Embeddings" } };
+  const listDetail = { tags: ["openai"], summary: "Models the caller may use" };
+  const infoDetail = { tags: ["models"], summary: "Deployments the caller may use, secrets removed" };
+
   return new Elysia({ name: "openai" })
     .use(authGuard(deps))
-    .get("/models", list, { response: ModelList, detail })
-    .get("/v1/models", list, { response: ModelList, detail });
+    .get("/models", list, { response: ModelList, detail: listDetail })
+    .get("/v1/models", list, { response: ModelList, detail: listDetail })
+    .get("/models/*", one, { response: ModelObject, detail: { tags: ["openai"], summary: "One model the caller may use" } })
+    .get("/v1/models/*", one, { response: ModelObject, detail: { tags: ["openai"], summary: "One model the caller may use" } })
+    .get("/model/info", info, { detail: infoDetail })
+    .get("/v1/model/info", info, { detail: infoDetail })
+    .post("/chat/completions", chat, chatDoc)
+    .post("/v1/chat/completions", chat, chatDoc)
+    .post("/openai/deployments/:model/chat/completions", chat, chatDoc)
+    .post("/engines/:model/chat/completions", chat, chatDoc)
+    .post("/completions", completion, completionDoc)
+    .post("/v1/completions", completion, completionDoc)
+    .post("/openai/deployments/:model/completions", completion, completionDoc)
+    .post("/engines/:model/completions", completion, completionDoc)
+    .post("/embeddings", embedding, embeddingDoc)
+    .post("/v1/embeddings", embedding, embeddingDoc)
+    .post("/openai/deployments/:model/embeddings", embedding, embeddingDoc)
+    .post("/engines/:model/embeddings", embedding, embeddingDoc);
+}
+
+function toResponse(result: CallResult, onCancel: () => void): Response {
+  if (result.kind === "stream") return sseResponse(result.chunks, result.includeUsage, result.headers, onCancel);
+  return new Response(JSON.stringify(result.body), { status: 200, headers: { "content-type": "application/json", ...result.headers } });
 }

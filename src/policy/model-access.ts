@@ -1,4 +1,6 @@
-// Which model names a caller may use (contract §4.5). Pure: lists in, decision out.
+// Which model names a caller may use (contract §4.5). Pure: lists in, decision out. The key's
+// list is one input; team and user lists are further inputs of the same kind, and a request must
+// pass every one of them (key ∩ team).
 
 const ALL = new Set(["*", "all-proxy-models"]);
 
@@ -12,7 +14,43 @@ export function matchesPattern(pattern: string, model: string): boolean {
 const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 
 /** An allow-list permits a model when it is empty, holds a sentinel for "all", or matches it. */
-export function listAllows(allowed: readonly string[], model: string): boolean {
+export function listAllows(allowed: readonly string[], model: string, accessGroups: readonly string[] = []): boolean {
   if (allowed.length === 0) return true;
-  return allowed.some((entry) => ALL.has(entry) || matchesPattern(entry, model));
+  return allowed.some((entry) => ALL.has(entry) || matchesPattern(entry, model) || accessGroups.includes(entry));
+}
+
+export type AccessOwner = "key" | "team" | "user";
+
+export interface AccessList {
+  readonly owner: AccessOwner;
+  readonly models: readonly string[];
+}
+
+/** A name the request may be granted under: the requested one and, for an alias, its target. */
+export interface RequestedModel {
+  readonly name: string;
+  /** model_info.access_groups of the deployments serving the name. */
+  readonly accessGroups: readonly string[];
+}
+
+export type ModelAccess =
+  | { ok: true }
+  | { ok: false; owner: AccessOwner; allowed: readonly string[]; type: `${AccessOwner}_model_access_denied`; message: string };
+
+/** Every list must allow the model; an alias passes a list when either the alias or its target does. */
+export function decideModelAccess(lists: readonly AccessList[], requested: readonly RequestedModel[]): ModelAccess {
+  const tried = requested[0]?.name ?? "";
+  for (const list of lists) {
+    const allowed = requested.some((r) => listAllows(list.models, r.name, r.accessGroups));
+    if (!allowed) {
+      return {
+        ok: false,
+        owner: list.owner,
+        allowed: list.models,
+        type: `${list.owner}_model_access_denied`,
+        message: `${list.owner} not allowed to access model. This ${list.owner} can only access models=${JSON.stringify(list.models)}. Tried to access ${tried}`,
+      };
+    }
+  }
+  return { ok: true };
 }

@@ -1,0 +1,2 @@
+// Same error body as /api/generate: {"error":"..."}.
+export { fromOllamaError as fromOllamaChatError } from "../ollama/errors.ts";

@@ -1,0 +1,85 @@
+// The one contract every provider adapter implements. Requests and responses inside Tollgate are
+// OpenAI-shaped; an adapter translates to its provider's wire format and back. Every adapter
+// folder has the same files: request.ts (toX), response.ts (fromX), stream.ts, errors.ts, index.ts.
+import type { LitellmParams, ModelInfo } from "../config/schema.ts";
+
+export type CallKind = "chat" | "completion" | "embedding";
+
+/** An OpenAI request or response body. Loose on purpose: unknown fields are forwarded intact. */
+export type Json = Record<string, unknown>;
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  [extra: string]: unknown;
+}
+
+/** One configured model_list entry, resolved for a call. */
+export interface Deployment {
+  /** model_info.id, or a stable hash of the entry when the config gives none. */
+  readonly id: string;
+  /** The model group (model_name) the entry belongs to. */
+  readonly modelName: string;
+  readonly params: LitellmParams;
+  readonly info: ModelInfo;
+}
+
+/** What a call targets: the deployment plus the upstream model name after wildcard expansion. */
+export interface Target {
+  readonly deployment: Deployment;
+  /** The model name the caller asked for (after alias resolution); errors name it. */
+  readonly modelGroup: string;
+  readonly provider: string;
+  /** The model name the provider expects, without the provider prefix. */
+  readonly upstreamModel: string;
+  readonly apiBase: string;
+  readonly apiKey: string | undefined;
+}
+
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Json;
+}
+
+export interface TranslateOptions {
+  stream: boolean;
+  /** litellm_settings.drop_params: silently drop what the provider cannot take instead of a 400. */
+  dropParams: boolean;
+}
+
+/** One streamed event in OpenAI form (`chat.completion.chunk` or `text_completion` chunk). */
+export type Chunk = Json;
+
+/** The provider's own error, already parsed from its body. */
+export interface UpstreamErrorDetail {
+  message: string;
+  /** The provider's own error type/status string, when it sends one. */
+  providerType?: string;
+}
+
+export interface Capabilities {
+  chat: boolean;
+  stream: boolean;
+  tools: boolean;
+  embeddings: boolean;
+  /** "native" calls a text-completion endpoint; "chat" serves /completions through the chat API. */
+  completions: "native" | "chat" | false;
+}
+
+export interface ProviderAdapter {
+  readonly name: string;
+  /** The display name used in error messages, like LiteLLM's `OpenAIException`. */
+  readonly exceptionName: string;
+  readonly defaultApiBase: string | undefined;
+  readonly capabilities: Capabilities;
+  /** Builds the upstream request for a call kind the adapter supports natively. */
+  toRequest(kind: CallKind, body: Json, target: Target, options: TranslateOptions): UpstreamRequest;
+  /** Turns a provider's JSON response into the OpenAI response for that call kind. */
+  fromResponse(kind: CallKind, body: Json, target: Target): Json;
+  /** Turns the provider's streamed body into OpenAI chunks; the last chunk carries `usage`. */
+  fromStream(kind: CallKind, body: ReadableStream<Uint8Array>, target: Target): AsyncIterable<Chunk>;
+  /** Reads the provider's error body (any format) into a message. */
+  fromError(status: number, text: string): UpstreamErrorDetail;
+}

@@ -1,0 +1,36 @@
+// /model/info: the deployments a caller may use, as LiteLLM lists them, with every credential in
+// litellm_params removed.
+import type { Principal } from "../auth/principal.ts";
+import { listAllows } from "../policy/model-access.ts";
+import { splitModel } from "../providers/registry.ts";
+import type { Json } from "../providers/types.ts";
+import type { Router } from "../router/router.ts";
+
+const SECRET = /(key|secret|password|token|credentials?)$/i;
+
+export function modelInfoList(router: Router, principal: Principal): Json[] {
+  return router.groups.deployments
+    .filter((d) => principal.kind === "master" || listAllows(principal.key.models, d.modelName, d.info.access_groups ?? []))
+    .map((d) => {
+      const params: Json = {};
+      for (const [k, v] of Object.entries(d.params)) if (!SECRET.test(k)) params[k] = v;
+      const { provider, name } = splitModel(d.params.model);
+      return {
+        model_name: d.modelName,
+        litellm_params: params,
+        model_info: {
+          key: name,
+          litellm_provider: provider,
+          mode: d.info.mode ?? "chat",
+          max_tokens: null,
+          max_input_tokens: null,
+          max_output_tokens: null,
+          input_cost_per_token: null,
+          output_cost_per_token: null,
+          ...d.info,
+          id: d.id,
+          db_model: false,
+        },
+      };
+    });
+}

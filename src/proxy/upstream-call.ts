@@ -1,0 +1,108 @@
+// One HTTP call to a provider: translate, fetch, map failures. The fetch is aborted when the
+// client goes away, when the deployment's timeout passes before the response starts, and when a
+// stream stays silent longer than stream_timeout. Bun's fetch keeps connections alive and reuses
+// them per origin.
+import { GatewayError } from "../errors.ts";
+import type { Routed } from "../router/router.ts";
+import type { CallKind, Chunk, Json } from "../providers/types.ts";
+import { retryAfterSeconds, upstreamError } from "../providers/upstream-error.ts";
+
+export interface UpstreamCallOptions {
+  stream: boolean;
+  dropParams: boolean;
+  /** Aborts when the client disconnects. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** For streams: the longest wait for the response to start and between two chunks. */
+  streamTimeoutMs: number;
+  now: () => number;
+}
+
+export type UpstreamResult =
+  | { kind: "json"; body: Json }
+  | { kind: "stream"; chunks: AsyncGenerator<Chunk> };
+
+export async function callUpstream(routed: Routed, kind: CallKind, body: Json, options: UpstreamCallOptions): Promise<UpstreamResult> {
+  const { adapter, target } = routed;
+  const request = adapter.toRequest(kind, body, target, { stream: options.stream, dropParams: options.dropParams });
+  const controller = new AbortController();
+  let timedOutAfterMs: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOutAfterMs = ms;
+      controller.abort();
+    }, ms);
+  };
+  const onClientGone = () => controller.abort();
+  if (options.signal.aborted) controller.abort();
+  else options.signal.addEventListener("abort", onClientGone, { once: true });
+  const cleanup = () => {
+    clearTimeout(timer);
+    options.signal.removeEventListener("abort", onClientGone);
+  };
+  const toError = (err: unknown): GatewayError => {
+    if (err instanceof GatewayError) return err;
+    if (timedOutAfterMs !== undefined) {
+      return upstreamError(target, adapter.exceptionName, 408, { message: `Request timed out after ${timedOutAfterMs / 1000}s` });
+    }
+    if (options.signal.aborted) return new GatewayError({ status: 499, type: "client_closed_request", message: "Client closed the request." });
+    const code = (err as { code?: unknown })?.code;
+    const detail = typeof code === "string" ? `Connection error (${code})` : `Invalid or interrupted response (${(err as Error)?.name ?? "Error"})`;
+    return upstreamError(target, adapter.exceptionName, typeof code === "string" ? 500 : 502, { message: detail });
+  };
+
+  arm(options.stream ? options.streamTimeoutMs : options.timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(request.url, {
+      method: "POST",
+      headers: request.headers,
+      body: JSON.stringify(request.body),
+      signal: controller.signal,
+    });
+  } catch (err) {
+    cleanup();
+    throw toError(err);
+  }
+  if (!res.ok) {
+    const text = await res.text().catch(() => "");
+    cleanup();
+    throw upstreamError(target, adapter.exceptionName, res.status, adapter.fromError(res.status, text), retryAfterSeconds(res.headers, options.now()));
+  }
+  if (!options.stream) {
+    try {
+      const json = (await res.json()) as Json;
+      return { kind: "json", body: adapter.fromResponse(kind, json, target) };
+    } catch (err) {
+      throw toError(err);
+    } finally {
+      cleanup();
+    }
+  }
+  if (!res.body) {
+    cleanup();
+    throw toError(new Error("no body"));
+  }
+  const upstream = adapter.fromStream(kind, res.body, target)[Symbol.asyncIterator]();
+  const chunks = async function* (): AsyncGenerator<Chunk> {
+    try {
+      for (;;) {
+        // The timer runs only while waiting on the provider, not while a slow client reads.
+        arm(options.streamTimeoutMs);
+        const next = await upstream.next();
+        clearTimeout(timer);
+        if (next.done) return;
+        yield next.value;
+      }
+    } catch (err) {
+      throw toError(err);
+    } finally {
+      cleanup();
+      controller.abort();
+      await upstream.return?.(undefined).catch(() => {});
+    }
+  };
+  return { kind: "stream", chunks: chunks() };
+}
