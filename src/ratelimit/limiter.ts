@@ -22,6 +22,8 @@ export type PoolFactory = (bucketKey: string, capacity: number, nowMs: number) =
 
 export const memoryPools: PoolFactory = (_key, capacity, nowMs) => new MemoryPool(capacity, nowMs);
 
+const MAX_TOP_UPS = 8;
+
 const costOf = (limit: Limit, estimatedTokens: number) => (limit.kind === "requests" ? 1 : estimatedTokens);
 
 export class Limiter {
@@ -57,15 +59,17 @@ export class Limiter {
   async check(limits: readonly Limit[], estimatedTokens: number, nowMs: number): Promise<Decision> {
     if (limits.length === 0) return { ok: true, headers: {}, release: () => {} };
     let miss = this.firstMiss(limits, estimatedTokens, nowMs);
-    if (miss && miss.kind !== "max_parallel_requests") {
+    // Concurrent requests race for freshly leased tokens, so a top-up can be spent by another
+    // request before this one re-checks: retry while the shared bucket still has tokens.
+    for (let attempt = 0; miss && miss.kind !== "max_parallel_requests" && attempt < MAX_TOP_UPS; attempt++) {
       const short = limits.filter(
         (l) => l.kind !== "max_parallel_requests" && !this.pool(l, nowMs).fits(costOf(l, estimatedTokens), l.limit, nowMs),
       );
       const topUps = short.map((l) => this.pool(l, nowMs).topUp?.(costOf(l, estimatedTokens), nowMs));
-      if (topUps.some((t) => t !== undefined)) {
-        await Promise.all(topUps);
-        miss = this.firstMiss(limits, estimatedTokens, nowMs);
-      }
+      if (topUps.every((t) => t === undefined)) break;
+      const more = await Promise.all(topUps);
+      miss = this.firstMiss(limits, estimatedTokens, nowMs);
+      if (more.some((m) => m === false)) break;
     }
     if (miss) return this.refuse(miss, limits, estimatedTokens, nowMs);
     return this.admit(limits, estimatedTokens, nowMs);

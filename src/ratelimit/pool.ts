@@ -11,8 +11,11 @@ export interface TokenPool {
   remaining(nowMs: number): number;
   /** Milliseconds until `cost` would fit. */
   retryAfterMs(cost: number, nowMs: number): number;
-  /** Asks the shared store for enough tokens to admit `cost`; a no-op for memory pools. */
-  topUp?(cost: number, nowMs: number): Promise<void>;
+  /**
+   * Asks the shared store for enough tokens to admit `cost` (absent for memory pools). False when
+   * the shared bucket is exhausted, so retrying is pointless.
+   */
+  topUp?(cost: number, nowMs: number): Promise<boolean>;
 }
 
 export class MemoryPool implements TokenPool {
