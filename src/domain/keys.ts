@@ -112,7 +112,7 @@ export class KeyService {
       updatedAt: new Date(nowMs),
     };
     const written = await tryInsertKey(this.deps.store, row);
-    return { key: plaintext, row: written2row(written, input.keyAlias) };
+    return { key: plaintext, row: unwrapWrite(written, input.keyAlias) };
   }
 
   /** A key by plaintext or hash; without one, the caller's own key. */
@@ -215,7 +215,7 @@ export class KeyService {
     const written = await run();
     await this.deps.invalidation.key(token);
     if (!written) throw GatewayError.notFound(`Key ${token} not found.`, "key");
-    return written2row(written, alias);
+    return unwrapWrite(written, alias);
   }
 
   private async existing(ref: string): Promise<KeyRow> {
@@ -313,7 +313,7 @@ function checkJsonSize<T>(field: string, value: T): T {
   return value;
 }
 
-function written2row(written: KeyWrite, alias: string | null | undefined): KeyRow {
+function unwrapWrite(written: KeyWrite, alias: string | null | undefined): KeyRow {
   if (written.ok) return written.row;
   if (written.conflict === "alias") {
     throw GatewayError.badRequest(`Key with alias '${alias}' already exists. Unique key aliases across all keys are required.`, "key_alias");

@@ -11,13 +11,15 @@ import { GatewayError } from "../../errors.ts";
 const MAX_USD = 9_000_000;
 
 const opt = <T extends TSchema>(schema: T, error: string) => t.Optional(t.Union([schema, t.Null()], { error }));
-const object = t.Record(t.String(), t.Unknown());
 const count = t.Integer({ minimum: 0 });
+// Elysia's normalisation turns a JSON array into an object where a record is declared, so object
+// fields are declared as unknown and checked by toKeySettings (asObject).
+const object = (description: string) => t.Optional(t.Unknown({ description }));
 
 const settingsFields = {
   models: opt(t.Array(t.String()), "models must be a list of model names"),
   duration: opt(t.String(), "duration must be a string such as \"30d\", or null"),
-  metadata: opt(object, "metadata must be a JSON object"),
+  metadata: object("free-form JSON object"),
   tags: opt(t.Array(t.String()), "tags must be a list of strings"),
   max_budget: opt(t.Number(), "max_budget must be a number (USD)"),
   soft_budget: opt(t.Number(), "soft_budget must be a number (USD)"),
@@ -29,11 +31,11 @@ const settingsFields = {
   team_id: opt(t.String(), "team_id must be a string"),
   user_id: opt(t.String(), "user_id must be a string"),
   key_alias: opt(t.String({ minLength: 1 }), "key_alias must be a non-empty string"),
-  aliases: opt(t.Record(t.String(), t.String()), "aliases must be an object of model name to model name"),
-  config: opt(object, "config must be a JSON object"),
-  permissions: opt(object, "permissions must be a JSON object"),
-  model_rpm_limit: opt(t.Record(t.String(), count), "model_rpm_limit must map model names to whole numbers >= 0"),
-  model_tpm_limit: opt(t.Record(t.String(), count), "model_tpm_limit must map model names to whole numbers >= 0"),
+  aliases: object("model name → model name"),
+  config: object("JSON object (deprecated)"),
+  permissions: object("JSON object"),
+  model_rpm_limit: object("model name → requests per minute"),
+  model_tpm_limit: object("model name → tokens per minute"),
   allowed_routes: opt(t.Array(t.String()), "allowed_routes must be a list of routes"),
   key_type: opt(
     t.Union([t.Literal("llm_api"), t.Literal("management"), t.Literal("read_only"), t.Literal("default")]),
@@ -89,6 +91,25 @@ export function usdToNano(field: string, usd: number): number {
   return Math.round(usd * 1e9);
 }
 
+type Values = "any" | "string" | "count";
+const VALUE_CHECK: Record<Values, (v: unknown) => boolean> = {
+  any: () => true,
+  string: (v) => typeof v === "string",
+  count: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+};
+const VALUE_ERROR: Record<Values, string> = {
+  any: "a JSON object",
+  string: "an object of model name to model name",
+  count: "an object mapping model names to whole numbers >= 0",
+};
+
+function asObject<T>(field: string, value: unknown, values: Values = "any"): T | null | undefined {
+  if (value === undefined || value === null) return value;
+  const ok = typeof value === "object" && !Array.isArray(value) && Object.values(value).every(VALUE_CHECK[values]);
+  if (!ok) throw GatewayError.badRequest(`${field} must be ${VALUE_ERROR[values]}`, field);
+  return value as T;
+}
+
 const money = (field: string, usd: number | null | undefined) => (usd === undefined || usd === null ? usd : usdToNano(field, usd));
 
 type SettingsBody = Partial<Static<ReturnType<typeof t.Object<typeof settingsFields>>>>;
@@ -98,7 +119,7 @@ export function toKeySettings(b: SettingsBody): KeySettings {
   const s: KeySettings = {
     models: b.models,
     duration: b.duration,
-    metadata: b.metadata,
+    metadata: asObject("metadata", b.metadata),
     tags: b.tags,
     maxBudgetNano: money("max_budget", b.max_budget),
     softBudgetNano: money("soft_budget", b.soft_budget),
@@ -110,11 +131,11 @@ export function toKeySettings(b: SettingsBody): KeySettings {
     teamId: b.team_id,
     userId: b.user_id,
     keyAlias: b.key_alias,
-    aliases: b.aliases,
-    config: b.config,
-    permissions: b.permissions,
-    modelRpmLimit: b.model_rpm_limit,
-    modelTpmLimit: b.model_tpm_limit,
+    aliases: asObject("aliases", b.aliases, "string"),
+    config: asObject("config", b.config),
+    permissions: asObject("permissions", b.permissions),
+    modelRpmLimit: asObject("model_rpm_limit", b.model_rpm_limit, "count"),
+    modelTpmLimit: asObject("model_tpm_limit", b.model_tpm_limit, "count"),
     allowedRoutes: b.allowed_routes,
     keyType: b.key_type,
     blocked: b.blocked,
