@@ -55,7 +55,10 @@ export function renderReport(r: Report): string {
     const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal };
     for (const t of r.targets) row.cells.set(t.id, t.kind === "direct" ? "–" : cellFor(rounds(s, t.id), () => fmtAddedUs(added(s, t.id, f))));
     const base = baseline ? added(s, baseline.id, f) : Number.NaN;
-    for (const g of gateways) row.ratios.set(g.id, base >= ADDED_MIN_US ? fmtRatio(added(s, g.id, f) / base) : "–");
+    for (const g of gateways) {
+      const mine = added(s, g.id, f);
+      row.ratios.set(g.id, base >= ADDED_MIN_US && mine >= 0 ? fmtRatio(mine / base) : "–");
+    }
     rows.push(row);
   };
   const met = (ok: (id: string) => number, test: (v: number) => boolean) => (id: string) => {
@@ -226,12 +229,17 @@ function details(r: Report): string {
 
 function notes(r: Report): string {
   const all = [...r.notes];
+  const skips = new Map<string, string[]>(); // "label: reason" → scenarios
   for (const s of SCENARIOS) {
     for (const t of r.targets) {
       const tr = r.results.get(s.id)?.get(t.id);
-      if (tr?.skipped) all.push(`${s.id}: ${t.label} skipped: ${tr.skipped}`);
+      if (tr?.skipped) skips.set(`${t.label}: ${tr.skipped}`, [...(skips.get(`${t.label}: ${tr.skipped}`) ?? []), s.id]);
       for (const f of tr?.failures ?? []) all.push(`${s.id}: ${t.label}: ${f}`);
     }
+  }
+  for (const [why, ids] of skips) {
+    const [label, ...reason] = why.split(": ");
+    all.push(`${label} skipped in ${ids.join(", ")}: ${reason.join(": ")}`);
   }
   return all.length ? `## Notes\n\n${[...new Set(all)].map((n) => `- ${n}`).join("\n")}\n` : "";
 }

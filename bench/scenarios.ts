@@ -74,8 +74,9 @@ async function measureOnce(target: Target, scenario: Scenario, bodyFile: string,
   try {
     if (plan.warmupS > 0) await runWrk({ ...run, durationS: plan.warmupS });
     const result = await runWrk({ ...run, durationS: plan.durationS });
-    if (result.errors > 0) into.failures.push(`round ${round + 1}: ${result.errors} of ${result.requests} requests failed (non-2xx or socket errors)`);
-    into.rounds.push({ ...result, round });
+    // A round with failed requests measured something else (errors are cheap): it is reported, not used.
+    if (result.errors > 0) into.failures.push(`round ${round + 1} discarded: ${result.errors} of ${result.requests} requests failed (non-2xx or socket errors)`);
+    else into.rounds.push({ ...result, round });
   } finally {
     if (moved) await repin(target.pid, plan.cpus.server!);
     const { maxKb } = await rss.stop();
@@ -93,8 +94,8 @@ async function measureTtfb(target: Target, bodyFile: string, plan: RunPlan, into
   const line = output.trim().split("\n").findLast((l) => l.startsWith("{"));
   if (code !== 0 || !line) throw new Error(`ttfb client exited with ${code}: ${output.slice(-400)}`);
   const result = JSON.parse(line) as TtfbResult;
-  if (result.errors > 0) into.failures.push(`TTFB: ${result.errors} failed requests (${result.firstError})`);
-  into.ttfb.push({ ...result, round });
+  if (result.errors > 0) into.failures.push(`TTFB round ${round + 1} discarded: ${result.errors} failed requests (${result.firstError})`);
+  else into.ttfb.push({ ...result, round });
 }
 
 export async function runScenario(scenario: Scenario, targets: readonly Target[], bodyFiles: Record<BodyKind, string>, plan: RunPlan): Promise<ScenarioResults> {
