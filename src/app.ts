@@ -6,6 +6,8 @@ import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { openaiRoutes } from "./http/openai.ts";
 import { keyRoutes } from "./http/admin/keys.ts";
+import { teamRoutes } from "./http/admin/teams.ts";
+import { userRoutes } from "./http/admin/users.ts";
 
 export function buildApp(deps: AppDeps) {
   return new Elysia({
@@ -23,7 +25,9 @@ export function buildApp(deps: AppDeps) {
     .use(docsRoutes(deps.version))
     .use(healthRoutes(deps))
     .use(openaiRoutes(deps))
-    .use(keyRoutes(deps));
+    .use(keyRoutes(deps))
+    .use(userRoutes(deps))
+    .use(teamRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -2,11 +2,13 @@
 import { KeyCache } from "./auth/key-cache.ts";
 import type { MasterKey } from "./auth/master-key.ts";
 import type { GraceLookup } from "./auth/principal.ts";
+import { TeamCache } from "./auth/team-cache.ts";
 import { UserCache } from "./auth/user-cache.ts";
 import type { Config } from "./config/schema.ts";
 import type { Store } from "./db/client.ts";
 import { createInvalidation, type Invalidation } from "./db/invalidation.ts";
 import { findGraceToken, findKeyByToken } from "./db/store/keys.ts";
+import { findTeam } from "./db/store/teams.ts";
 import { findUserById } from "./db/store/users.ts";
 import type { Logger } from "./log.ts";
 import { type CallHooks, noCallHooks } from "./proxy/hooks.ts";
@@ -20,6 +22,8 @@ export interface AppDeps {
   readonly keys: KeyCache;
   /** Users behind keys (for the caller's role). */
   readonly users: UserCache;
+  /** Teams behind team keys (blocked teams, team models and limits). */
+  readonly teams: TeamCache;
   readonly graceToken: GraceLookup;
   /** Call after every change to a key or user row: drops it here and, on Postgres, on every instance. */
   readonly invalidation: Invalidation;
@@ -44,14 +48,17 @@ export function createDeps(init: {
   const { config, store } = init;
   const keys = new KeyCache((token) => findKeyByToken(store, token));
   const users = new UserCache((userId) => findUserById(store, userId));
+  const teams = new TeamCache((teamId) => findTeam(store, teamId));
   const invalidation = createInvalidation(
     store,
     {
       onKey: (token) => keys.invalidate(token),
       onUser: (userId) => users.invalidate(userId),
+      onTeam: (teamId) => teams.invalidate(teamId),
       onResync: () => {
         keys.clear();
         users.clear();
+        teams.clear();
       },
     },
     init.log,
@@ -60,6 +67,7 @@ export function createDeps(init: {
     ...init,
     keys,
     users,
+    teams,
     graceToken: (oldToken, now) => findGraceToken(store, oldToken, now),
     invalidation,
     version: VERSION,

@@ -1,12 +1,14 @@
 // Who is calling: resolved from the request headers, from memory for a known key.
 import { GatewayError } from "../errors.ts";
 import type { KeyRow } from "../db/store/keys.ts";
+import type { TeamRow } from "../db/store/teams.ts";
 import type { UserRow } from "../db/store/users.ts";
 import { type Role, toRole } from "../policy/roles.ts";
 import type { KeyCache } from "./key-cache.ts";
 import { hashKey, isPlaintextKey, keyName, maskCredential } from "./key-format.ts";
 import { readKey } from "./key-header.ts";
 import type { MasterKey } from "./master-key.ts";
+import type { TeamCache } from "./team-cache.ts";
 import type { UserCache } from "./user-cache.ts";
 
 export const MASTER_USER_ID = "default_user_id";
@@ -17,7 +19,7 @@ export const MASTER_USER_ID = "default_user_id";
  */
 export type Principal =
   | { kind: "master"; userId: typeof MASTER_USER_ID; role: "proxy_admin" }
-  | { kind: "key"; token: string; key: KeyRow; user: UserRow | undefined; role: Role };
+  | { kind: "key"; token: string; key: KeyRow; user: UserRow | undefined; team: TeamRow | undefined; role: Role };
 
 /** The key an old secret of a regenerated key still leads to, during its grace period. */
 export type GraceLookup = (oldToken: string, now: Date) => Promise<{ token: string; validUntil: Date } | undefined>;
@@ -26,6 +28,7 @@ export interface AuthDeps {
   masterKey: MasterKey;
   keys: KeyCache;
   users: UserCache;
+  teams: TeamCache;
   graceToken: GraceLookup;
   customHeader?: string;
   now: () => number;
@@ -52,8 +55,14 @@ export async function authenticate(headers: Headers, deps: AuthDeps): Promise<Pr
     );
   }
   checkKeyUsable(key, deps.now());
-  const user = key.userId === null ? undefined : await deps.users.get(key.userId);
-  return { kind: "key", token: key.token, key, user, role: user ? toRole(user.userRole) : "unknown" };
+  const [user, team] = await Promise.all([
+    key.userId === null ? undefined : deps.users.get(key.userId),
+    key.teamId === null ? undefined : deps.teams.get(key.teamId),
+  ]);
+  if (team?.blocked) {
+    throw GatewayError.auth(`Authentication Error, Team=${team.teamId} is blocked. Update via \`/team/unblock\` if you're an admin.`);
+  }
+  return { kind: "key", token: key.token, key, user, team, role: user ? toRole(user.userRole) : "unknown" };
 }
 
 // Unknown tokens are not cached, so this lookup runs only for secrets that are not current keys.

@@ -1,4 +1,4 @@
-// Cache invalidation for key and user rows. Locally it drops the cached row; on Postgres it also
+// Cache invalidation for key, user and team rows. Locally it drops the cached row; on Postgres it also
 // NOTIFYs every other instance (LISTEN on one channel), so a block on instance A refuses the key on
 // instance B within milliseconds. SQLite is single-instance: local invalidation is all there is.
 import type { Logger } from "../log.ts";
@@ -9,6 +9,7 @@ export const INVALIDATION_CHANNEL = "tollgate_cache_invalidation";
 export interface InvalidationTargets {
   onKey(token: string): void;
   onUser(userId: string): void;
+  onTeam(teamId: string): void;
   /** Notifications may have been missed (listener reconnected): drop everything. */
   onResync(): void;
 }
@@ -17,24 +18,28 @@ export interface Invalidation {
   /** A key row changed or disappeared: `token` is its SHA-256 hash, never the plaintext. */
   key(token: string): Promise<void>;
   user(userId: string): Promise<void>;
+  team(teamId: string): Promise<void>;
   /** Resolves once this instance listens for other instances' changes. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
-// Payloads: "key:<sha256 hex>" or "user:<user_id>".
+// Payloads: "key:<sha256 hex>", "user:<user_id>" or "team:<team_id>".
 const KEY = "key:";
 const USER = "user:";
+const TEAM = "team:";
 
 export function createInvalidation(store: Store, targets: InvalidationTargets, log: Logger): Invalidation {
   const apply = (payload: string) => {
     if (payload.startsWith(KEY)) targets.onKey(payload.slice(KEY.length));
     else if (payload.startsWith(USER)) targets.onUser(payload.slice(USER.length));
+    else if (payload.startsWith(TEAM)) targets.onTeam(payload.slice(TEAM.length));
   };
   if (!("pg" in store.raw)) {
     return {
       key: async (token) => apply(KEY + token),
       user: async (userId) => apply(USER + userId),
+      team: async (teamId) => apply(TEAM + teamId),
       ready: Promise.resolve(),
       close: async () => {},
     };
@@ -44,7 +49,7 @@ export function createInvalidation(store: Store, targets: InvalidationTargets, l
   const subscription = pg.listen(INVALIDATION_CHANNEL, apply, () => {
     // postgres.js re-runs LISTEN after a reconnect; what changed meanwhile was not heard.
     if (listens++ > 0) {
-      log.warn("cache invalidation listener reconnected: clearing key and user caches");
+      log.warn("cache invalidation listener reconnected: clearing key, user and team caches");
       targets.onResync();
     }
   });
@@ -59,6 +64,7 @@ export function createInvalidation(store: Store, targets: InvalidationTargets, l
   return {
     key: (token) => publish(KEY + token),
     user: (userId) => publish(USER + userId),
+    team: (teamId) => publish(TEAM + teamId),
     ready: subscription.then(() => {}),
     close: async () => {
       await (await subscription).unlisten().catch(() => {});

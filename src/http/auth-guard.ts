@@ -12,6 +12,7 @@ export function authGuard(deps: AppDeps) {
     masterKey: deps.masterKey,
     keys: deps.keys,
     users: deps.users,
+    teams: deps.teams,
     graceToken: deps.graceToken,
     customHeader: deps.config.general.litellm_key_header_name?.toLowerCase(),
     now: deps.now,

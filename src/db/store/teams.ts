@@ -1,0 +1,82 @@
+// Teams and their memberships. Written once for both dialects.
+import { and, asc, count, eq, inArray } from "drizzle-orm";
+import type { Store } from "../client.ts";
+
+export type TeamRow = Store["t"]["teams"]["$inferSelect"];
+export type NewTeamRow = Store["t"]["teams"]["$inferInsert"];
+export type MemberRow = Store["t"]["teamMembers"]["$inferSelect"];
+export type NewMemberRow = Store["t"]["teamMembers"]["$inferInsert"];
+
+export async function findTeam(s: Store, teamId: string): Promise<TeamRow | undefined> {
+  const rows = await s.db.select().from(s.t.teams).where(eq(s.t.teams.teamId, teamId)).limit(1);
+  return rows[0];
+}
+
+/** Inserts the team; false when the id is taken (checked by the primary key, so concurrent-safe). */
+export async function insertTeam(s: Store, row: NewTeamRow): Promise<TeamRow | undefined> {
+  const rows = await s.db.insert(s.t.teams).values(row).onConflictDoNothing().returning();
+  return rows[0];
+}
+
+export async function updateTeam(s: Store, teamId: string, changes: Partial<NewTeamRow>): Promise<TeamRow | undefined> {
+  const rows = await s.db.update(s.t.teams).set({ ...changes, updatedAt: new Date() }).where(eq(s.t.teams.teamId, teamId)).returning();
+  return rows[0];
+}
+
+export async function listTeams(s: Store, filter: { teamIds?: string[] } = {}): Promise<TeamRow[]> {
+  const t = s.t.teams;
+  const q = s.db.select().from(t);
+  if (filter.teamIds) return filter.teamIds.length === 0 ? [] : q.where(inArray(t.teamId, filter.teamIds)).orderBy(asc(t.createdAt));
+  return q.orderBy(asc(t.createdAt));
+}
+
+export async function deleteTeamRows(s: Store, teamIds: string[]): Promise<number> {
+  if (teamIds.length === 0) return 0;
+  await s.db.delete(s.t.teamMembers).where(inArray(s.t.teamMembers.teamId, teamIds));
+  const rows = await s.db.delete(s.t.teams).where(inArray(s.t.teams.teamId, teamIds)).returning({ id: s.t.teams.teamId });
+  return rows.length;
+}
+
+export async function membersOf(s: Store, teamId: string): Promise<MemberRow[]> {
+  const m = s.t.teamMembers;
+  return s.db.select().from(m).where(eq(m.teamId, teamId)).orderBy(asc(m.createdAt));
+}
+
+export async function membershipsOfUser(s: Store, userId: string): Promise<MemberRow[]> {
+  const m = s.t.teamMembers;
+  return s.db.select().from(m).where(eq(m.userId, userId)).orderBy(asc(m.createdAt));
+}
+
+export async function findMember(s: Store, teamId: string, userId: string): Promise<MemberRow | undefined> {
+  const m = s.t.teamMembers;
+  const rows = await s.db.select().from(m).where(and(eq(m.teamId, teamId), eq(m.userId, userId))).limit(1);
+  return rows[0];
+}
+
+/** Adds a membership; undefined when the user already is a member. */
+export async function insertMember(s: Store, row: NewMemberRow): Promise<MemberRow | undefined> {
+  const rows = await s.db.insert(s.t.teamMembers).values(row).onConflictDoNothing().returning();
+  return rows[0];
+}
+
+export async function updateMember(s: Store, teamId: string, userId: string, changes: Partial<NewMemberRow>): Promise<MemberRow | undefined> {
+  const m = s.t.teamMembers;
+  const rows = await s.db.update(m).set(changes).where(and(eq(m.teamId, teamId), eq(m.userId, userId))).returning();
+  return rows[0];
+}
+
+export async function deleteMember(s: Store, teamId: string, userId: string): Promise<boolean> {
+  const m = s.t.teamMembers;
+  const rows = await s.db.delete(m).where(and(eq(m.teamId, teamId), eq(m.userId, userId))).returning({ userId: m.userId });
+  return rows.length > 0;
+}
+
+export async function deleteMembershipsOfUsers(s: Store, userIds: string[]): Promise<void> {
+  if (userIds.length > 0) await s.db.delete(s.t.teamMembers).where(inArray(s.t.teamMembers.userId, userIds));
+}
+
+export async function memberCount(s: Store, teamId: string): Promise<number> {
+  const m = s.t.teamMembers;
+  const rows = await s.db.select({ n: count() }).from(m).where(eq(m.teamId, teamId));
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,273 @@
+// Teams and their members (contract §1.6): CRUD, membership, blocking, cascades.
+import { GatewayError } from "../errors.ts";
+import type { Store } from "../db/client.ts";
+import { deleteKeysOfTeams } from "../db/store/cascade.ts";
+import {
+  deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
+  membershipsOfUser, type NewTeamRow, type TeamRow, updateMember, updateTeam,
+} from "../db/store/teams.ts";
+import { findUserByEmail, insertUser } from "../db/store/user-admin.ts";
+import { findUserById } from "../db/store/users.ts";
+import { nanoToUsd, nanoToUsdOrNull, usdToNanoOrNull } from "../money.ts";
+import { canReadAll, isProxyAdmin } from "../policy/roles.ts";
+import type { Caller } from "./users.ts";
+
+export interface TeamsContext {
+  store: Store;
+  invalidateKey(token: string): void;
+  invalidateTeam(teamId: string): void;
+}
+
+export type TeamRole = "admin" | "user";
+
+export interface MemberRef {
+  role?: TeamRole;
+  user_id?: string | null;
+  user_email?: string | null;
+  max_budget_in_team?: number | null;
+}
+
+export interface TeamFields {
+  team_alias?: string | null;
+  models?: string[];
+  max_budget?: number | null;
+  soft_budget?: number | null;
+  budget_duration?: string | null;
+  tpm_limit?: number | null;
+  rpm_limit?: number | null;
+  max_parallel_requests?: number | null;
+  model_aliases?: Record<string, string> | null;
+  model_rpm_limit?: Record<string, number> | null;
+  model_tpm_limit?: Record<string, number> | null;
+  team_member_permissions?: string[] | null;
+  metadata?: Record<string, unknown> | null;
+  blocked?: boolean;
+}
+
+export function memberView(m: MemberRow) {
+  return {
+    user_id: m.userId,
+    team_id: m.teamId,
+    role: m.role,
+    spend: nanoToUsd(m.spendNano),
+    max_budget_in_team: nanoToUsdOrNull(m.maxBudgetInTeamNano),
+    tpm_limit: m.tpmLimit,
+    rpm_limit: m.rpmLimit,
+  };
+}
+
+export function teamView(t: TeamRow, members: MemberRow[]) {
+  return {
+    team_id: t.teamId,
+    team_alias: t.teamAlias,
+    models: t.models,
+    max_budget: nanoToUsdOrNull(t.maxBudgetNano),
+    soft_budget: nanoToUsdOrNull(t.softBudgetNano),
+    budget_duration: t.budgetDuration,
+    budget_reset_at: t.budgetResetAt?.toISOString() ?? null,
+    tpm_limit: t.tpmLimit,
+    rpm_limit: t.rpmLimit,
+    max_parallel_requests: t.maxParallelRequests,
+    model_aliases: t.modelAliases,
+    model_rpm_limit: t.modelRpmLimit,
+    model_tpm_limit: t.modelTpmLimit,
+    team_member_permissions: t.teamMemberPermissions ?? [],
+    metadata: t.metadata,
+    blocked: t.blocked,
+    spend: nanoToUsd(t.spendNano),
+    members_with_roles: members.map((m) => ({ role: m.role, user_id: m.userId })),
+    admins: members.filter((m) => m.role === "admin").map((m) => m.userId),
+    members: members.filter((m) => m.role === "user").map((m) => m.userId),
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
+}
+
+function toRow(f: TeamFields): Partial<NewTeamRow> {
+  for (const name of ["max_budget", "soft_budget"] as const) {
+    const v = f[name];
+    if (typeof v === "number" && v < 0) throw GatewayError.badRequest(`${name} cannot be negative. Received: ${v}`, name);
+  }
+  const row: Partial<NewTeamRow> = {};
+  if (f.team_alias !== undefined) row.teamAlias = f.team_alias;
+  if (f.models !== undefined) row.models = f.models;
+  if (f.max_budget !== undefined) row.maxBudgetNano = usdToNanoOrNull(f.max_budget);
+  if (f.soft_budget !== undefined) row.softBudgetNano = usdToNanoOrNull(f.soft_budget);
+  if (f.budget_duration !== undefined) row.budgetDuration = f.budget_duration;
+  if (f.tpm_limit !== undefined) row.tpmLimit = f.tpm_limit;
+  if (f.rpm_limit !== undefined) row.rpmLimit = f.rpm_limit;
+  if (f.max_parallel_requests !== undefined) row.maxParallelRequests = f.max_parallel_requests;
+  if (f.model_aliases !== undefined) row.modelAliases = f.model_aliases ?? {};
+  if (f.model_rpm_limit !== undefined) row.modelRpmLimit = f.model_rpm_limit;
+  if (f.model_tpm_limit !== undefined) row.modelTpmLimit = f.model_tpm_limit;
+  if (f.team_member_permissions !== undefined) row.teamMemberPermissions = f.team_member_permissions;
+  if (f.metadata !== undefined) row.metadata = f.metadata ?? {};
+  if (f.blocked !== undefined) row.blocked = f.blocked;
+  return row;
+}
+
+async function requireTeam(ctx: TeamsContext, teamId: string): Promise<TeamRow> {
+  const team = await findTeam(ctx.store, teamId);
+  if (!team) throw GatewayError.notFound(`Team not found, passed team_id=${teamId}`, "team_id");
+  return team;
+}
+
+/** The user a member reference names, created when unknown (member_add creates users, §1.6). */
+async function resolveMember(ctx: TeamsContext, ref: MemberRef): Promise<string> {
+  if (ref.user_id) {
+    if (!(await findUserById(ctx.store, ref.user_id))) {
+      await insertUser(ctx.store, { userId: ref.user_id, userEmail: ref.user_email ?? null, userRole: "internal_user" });
+    }
+    return ref.user_id;
+  }
+  if (ref.user_email) {
+    const existing = await findUserByEmail(ctx.store, ref.user_email);
+    if (existing) return existing.userId;
+    const created = await insertUser(ctx.store, { userId: crypto.randomUUID(), userEmail: ref.user_email, userRole: "internal_user" });
+    if (created.ok) return created.row.userId;
+    return (await findUserByEmail(ctx.store, ref.user_email))!.userId;
+  }
+  throw GatewayError.badRequest("A member needs a user_id or a user_email", "member");
+}
+
+export async function createTeam(ctx: TeamsContext, caller: Caller, input: TeamFields & { team_id?: string; members_with_roles?: MemberRef[] }) {
+  const teamId = input.team_id ?? crypto.randomUUID();
+  const row = await insertTeam(ctx.store, { teamId, ...toRow(input) });
+  if (!row) throw GatewayError.badRequest(`Team id = ${teamId} already exists. Please use a different team id.`, "team_id");
+  const refs = [...(input.members_with_roles ?? [])];
+  // LiteLLM appends the creator as an admin when it is not listed (its tests count on it, §8.2.7).
+  if (caller.userId && !refs.some((r) => r.user_id === caller.userId)) refs.push({ role: "admin", user_id: caller.userId });
+  for (const ref of refs) {
+    const userId = await resolveMember(ctx, ref);
+    await insertMember(ctx.store, { teamId, userId, role: ref.role ?? "user", maxBudgetInTeamNano: usdToNanoOrNull(ref.max_budget_in_team) });
+  }
+  return teamView(row, await membersOf(ctx.store, teamId));
+}
+
+export async function updateTeamFields(ctx: TeamsContext, caller: Caller, teamId: string, fields: TeamFields) {
+  await requireTeam(ctx, teamId);
+  await checkTeamAdmin(ctx, caller, teamId, "/team/update");
+  const row = await updateTeam(ctx.store, teamId, toRow(fields));
+  ctx.invalidateTeam(teamId);
+  return { team_id: teamId, data: teamView(row!, await membersOf(ctx.store, teamId)) };
+}
+
+export async function teamInfo(ctx: TeamsContext, caller: Caller, teamId: string, keyTeamId: string | null) {
+  const team = await findTeam(ctx.store, teamId);
+  if (!team) throw GatewayError.notFound(`Team not found, passed team id: ${teamId}.`, "team_id");
+  const members = await membersOf(ctx.store, teamId);
+  const allowed = canReadAll(caller.role) || keyTeamId === teamId || members.some((m) => m.userId === caller.userId);
+  if (!allowed) throw GatewayError.forbidden(`User=${caller.userId} not authorized to access this team=${teamId}`, "team_id");
+  return { team, members };
+}
+
+export async function listTeamsFor(ctx: TeamsContext, caller: Caller, userId: string | undefined) {
+  if (canReadAll(caller.role)) {
+    const teamIds = userId ? (await membershipsOfUser(ctx.store, userId)).map((m) => m.teamId) : undefined;
+    return listTeams(ctx.store, { teamIds });
+  }
+  if (userId !== undefined && userId !== caller.userId) {
+    throw GatewayError.auth(`Only admin users can query all teams/other teams. Your user role=${caller.role}`);
+  }
+  if (!caller.userId) return [];
+  return listTeams(ctx.store, { teamIds: (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) });
+}
+
+export async function deleteTeams(ctx: TeamsContext, teamIds: string[]) {
+  if (teamIds.length === 0) throw GatewayError.badRequest("team_ids must name at least one team", "team_ids");
+  for (const id of teamIds) await requireTeam(ctx, id);
+  // Cascade (contract §4.7): the teams' keys, the memberships, then the rows.
+  const tokens = await deleteKeysOfTeams(ctx.store, teamIds);
+  for (const t of tokens) ctx.invalidateKey(t);
+  await deleteTeamRows(ctx.store, teamIds);
+  for (const id of teamIds) ctx.invalidateTeam(id);
+  return { deleted_teams: teamIds, deleted_keys: tokens.length };
+}
+
+/** Proxy admins and the team's admins manage members (403 otherwise, §3.4). */
+export async function checkTeamAdmin(ctx: TeamsContext, caller: Caller, teamId: string, route: string) {
+  if (isProxyAdmin(caller.role)) return;
+  const member = caller.userId ? await findMember(ctx.store, teamId, caller.userId) : undefined;
+  if (member?.role === "admin") return;
+  throw GatewayError.forbidden(`Call not allowed. User not proxy admin OR team admin. route=${route}, team_id=${teamId}`, "team_id");
+}
+
+export async function addMembers(ctx: TeamsContext, caller: Caller, teamId: string, refs: MemberRef[], maxBudgetInTeam?: number | null) {
+  await requireTeam(ctx, teamId);
+  await checkTeamAdmin(ctx, caller, teamId, "/team/member_add");
+  const added: string[] = [];
+  for (const ref of refs) {
+    const userId = await resolveMember(ctx, ref);
+    const inserted = await insertMember(ctx.store, {
+      teamId, userId, role: ref.role ?? "user", maxBudgetInTeamNano: usdToNanoOrNull(ref.max_budget_in_team ?? maxBudgetInTeam),
+    });
+    if (!inserted) {
+      const existing = (await membersOf(ctx.store, teamId)).map((m) => m.userId);
+      throw GatewayError.badRequest(`User=${userId} already in team. Existing members=${JSON.stringify(existing)}`, "member");
+    }
+    added.push(userId);
+  }
+  ctx.invalidateTeam(teamId);
+  const team = (await findTeam(ctx.store, teamId))!;
+  const members = await membersOf(ctx.store, teamId);
+  return {
+    ...teamView(team, members),
+    updated_users: added.map((user_id) => ({ user_id })),
+    updated_team_memberships: members.filter((m) => added.includes(m.userId)).map(memberView),
+  };
+}
+
+async function memberUserId(ctx: TeamsContext, ref: { user_id?: string | null; user_email?: string | null }) {
+  if (ref.user_id) return ref.user_id;
+  if (ref.user_email) return (await findUserByEmail(ctx.store, ref.user_email))?.userId;
+  throw GatewayError.badRequest("Pass user_id or user_email", "user_id");
+}
+
+export async function removeMember(ctx: TeamsContext, caller: Caller, teamId: string, ref: { user_id?: string | null; user_email?: string | null }) {
+  if (!(await findTeam(ctx.store, teamId))) throw GatewayError.badRequest(`Team id=${teamId} does not exist in db`, "team_id");
+  await checkTeamAdmin(ctx, caller, teamId, "/team/member_delete");
+  const userId = await memberUserId(ctx, ref);
+  if (!userId || !(await deleteMember(ctx.store, teamId, userId))) throw GatewayError.badRequest("User not found in team", "user_id");
+  ctx.invalidateTeam(teamId);
+  return teamView((await findTeam(ctx.store, teamId))!, await membersOf(ctx.store, teamId));
+}
+
+export async function updateMemberFields(
+  ctx: TeamsContext,
+  caller: Caller,
+  teamId: string,
+  ref: { user_id?: string | null; user_email?: string | null },
+  changes: { role?: TeamRole; max_budget_in_team?: number | null; tpm_limit?: number | null; rpm_limit?: number | null },
+) {
+  await requireTeam(ctx, teamId);
+  await checkTeamAdmin(ctx, caller, teamId, "/team/member_update");
+  const userId = await memberUserId(ctx, ref);
+  if (typeof changes.max_budget_in_team === "number" && changes.max_budget_in_team < 0) {
+    throw GatewayError.badRequest(`max_budget_in_team cannot be negative. Received: ${changes.max_budget_in_team}`, "max_budget_in_team");
+  }
+  const set: Partial<MemberRow> = {};
+  if (changes.role !== undefined) set.role = changes.role;
+  if (changes.max_budget_in_team !== undefined) set.maxBudgetInTeamNano = usdToNanoOrNull(changes.max_budget_in_team);
+  if (changes.tpm_limit !== undefined) set.tpmLimit = changes.tpm_limit;
+  if (changes.rpm_limit !== undefined) set.rpmLimit = changes.rpm_limit;
+  const row = userId ? await updateMember(ctx.store, teamId, userId, set) : undefined;
+  if (!row) throw GatewayError.badRequest("User not found in team", "user_id");
+  ctx.invalidateTeam(teamId);
+  const user = await findUserById(ctx.store, row.userId);
+  return {
+    team_id: teamId,
+    user_id: row.userId,
+    user_email: user?.userEmail ?? null,
+    role: row.role,
+    max_budget_in_team: nanoToUsdOrNull(row.maxBudgetInTeamNano),
+    tpm_limit: row.tpmLimit,
+    rpm_limit: row.rpmLimit,
+  };
+}
+
+export async function setTeamBlocked(ctx: TeamsContext, teamId: string, blocked: boolean) {
+  await requireTeam(ctx, teamId);
+  const row = await updateTeam(ctx.store, teamId, { blocked });
+  ctx.invalidateTeam(teamId);
+  return teamView(row!, await membersOf(ctx.store, teamId));
+}

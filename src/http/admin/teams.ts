@@ -1,0 +1,104 @@
+// Team routes (LiteLLM's /team/*, contract §1.6). Handlers convert and delegate.
+import { Elysia, t } from "elysia";
+import type { AppDeps } from "../../deps.ts";
+import { listKeys } from "../../db/store/keys.ts";
+import { addMembers, createTeam, deleteTeams, listTeamsFor, memberView, removeMember, setTeamBlocked, teamInfo, teamView, type TeamsContext, updateMemberFields, updateTeamFields } from "../../domain/teams.ts";
+import { membersOf } from "../../db/store/teams.ts";
+import { authGuard } from "../auth-guard.ts";
+import { toKeyJson } from "./key-wire.ts";
+import { callerOf } from "./users.ts";
+
+const doc = (summary: string) => ({ detail: { tags: ["teams"], summary } });
+const Nullable = <T extends import("@sinclair/typebox").TSchema>(s: T) => t.Union([s, t.Null()]);
+const TeamRole = t.Union([t.Literal("admin"), t.Literal("user")], { error: "role must be admin or user" });
+const Member = t.Object({
+  role: t.Optional(TeamRole),
+  user_id: t.Optional(Nullable(t.String({ minLength: 1 }))),
+  user_email: t.Optional(Nullable(t.String())),
+  max_budget_in_team: t.Optional(Nullable(t.Number({ minimum: 0 }))),
+});
+
+const TeamFields = {
+  team_alias: t.Optional(Nullable(t.String({ maxLength: 256 }))),
+  models: t.Optional(t.Array(t.String())),
+  max_budget: t.Optional(Nullable(t.Number())),
+  soft_budget: t.Optional(Nullable(t.Number())),
+  budget_duration: t.Optional(Nullable(t.String())),
+  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  model_aliases: t.Optional(Nullable(t.Record(t.String(), t.String()))),
+  model_rpm_limit: t.Optional(Nullable(t.Record(t.String(), t.Integer({ minimum: 0 })))),
+  model_tpm_limit: t.Optional(Nullable(t.Record(t.String(), t.Integer({ minimum: 0 })))),
+  team_member_permissions: t.Optional(Nullable(t.Array(t.String()))),
+  metadata: t.Optional(Nullable(t.Record(t.String(), t.Unknown()))),
+  blocked: t.Optional(t.Boolean()),
+};
+
+const TeamNewBody = t.Object({ team_id: t.Optional(t.String({ minLength: 1, maxLength: 256 })), members_with_roles: t.Optional(t.Array(Member)), ...TeamFields });
+const TeamUpdateBody = t.Object({ team_id: t.String({ minLength: 1 }), ...TeamFields });
+const TeamIdBody = t.Object({ team_id: t.String({ minLength: 1 }) });
+const MemberAddBody = t.Object({
+  team_id: t.String({ minLength: 1 }),
+  member: t.Union([Member, t.Array(Member, { minItems: 1 })]),
+  max_budget_in_team: t.Optional(Nullable(t.Number({ minimum: 0 }))),
+});
+const MemberRefBody = t.Object({ team_id: t.String({ minLength: 1 }), user_id: t.Optional(Nullable(t.String())), user_email: t.Optional(Nullable(t.String())) });
+const MemberUpdateBody = t.Object({
+  team_id: t.String({ minLength: 1 }),
+  user_id: t.Optional(Nullable(t.String())),
+  user_email: t.Optional(Nullable(t.String())),
+  role: t.Optional(TeamRole),
+  max_budget_in_team: t.Optional(Nullable(t.Number())),
+  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+});
+
+export function teamsContext(deps: AppDeps): TeamsContext {
+  return {
+    store: deps.store,
+    invalidateKey: (token) => void deps.invalidation.key(token),
+    invalidateTeam: (teamId) => void deps.invalidation.team(teamId),
+  };
+}
+
+export function teamRoutes(deps: AppDeps) {
+  const ctx = teamsContext(deps);
+  return new Elysia({ name: "admin-teams" })
+    .use(authGuard(deps))
+    .post("/team/new", ({ principal, body }) => createTeam(ctx, callerOf(principal), body), {
+      body: TeamNewBody,
+      ...doc("Create a team; the caller joins as admin"),
+    })
+    .post("/team/update", ({ principal, body }) => {
+      const { team_id, ...fields } = body;
+      return updateTeamFields(ctx, callerOf(principal), team_id, fields);
+    }, { body: TeamUpdateBody, ...doc("Change the fields sent; null clears a field") })
+    .get("/team/info", async ({ principal, query }) => {
+      const { team, members } = await teamInfo(ctx, callerOf(principal), query.team_id, principal.kind === "key" ? principal.key.teamId : null);
+      const keys = await listKeys(deps.store, { teamId: team.teamId }, { offset: 0, limit: 1000 });
+      return { team_id: team.teamId, team_info: teamView(team, members), keys: keys.rows.map(toKeyJson), team_memberships: members.map(memberView) };
+    }, { query: t.Object({ team_id: t.String({ minLength: 1 }) }), ...doc("A team, its keys and its memberships") })
+    .get("/team/list", async ({ principal, query }) => {
+      const teams = await listTeamsFor(ctx, callerOf(principal), query.user_id);
+      return Promise.all(teams.map(async (team) => teamView(team, await membersOf(deps.store, team.teamId))));
+    }, { query: t.Object({ user_id: t.Optional(t.String()) }), ...doc("Teams (all for admins, one's own for others)") })
+    .post("/team/delete", ({ body }) => deleteTeams(ctx, body.team_ids), {
+      body: t.Object({ team_ids: t.Array(t.String(), { minItems: 1 }) }),
+      ...doc("Delete teams with their keys and memberships"),
+    })
+    .post("/team/member_add", ({ principal, body }) => {
+      const refs = Array.isArray(body.member) ? body.member : [body.member];
+      return addMembers(ctx, callerOf(principal), body.team_id, refs, body.max_budget_in_team);
+    }, { body: MemberAddBody, ...doc("Add members by user_id or user_email (unknown users are created)") })
+    .post("/team/member_delete", ({ principal, body }) => removeMember(ctx, callerOf(principal), body.team_id, body), {
+      body: MemberRefBody,
+      ...doc("Remove a member (their keys stay)"),
+    })
+    .post("/team/member_update", ({ principal, body }) => {
+      const { team_id, user_id, user_email, ...changes } = body;
+      return updateMemberFields(ctx, callerOf(principal), team_id, { user_id, user_email }, changes);
+    }, { body: MemberUpdateBody, ...doc("Change a member's role, team budget or limits") })
+    .post("/team/block", ({ body }) => setTeamBlocked(ctx, body.team_id, true), { body: TeamIdBody, ...doc("Block a team: its keys are refused") })
+    .post("/team/unblock", ({ body }) => setTeamBlocked(ctx, body.team_id, false), { body: TeamIdBody, ...doc("Unblock a team") });
+}
