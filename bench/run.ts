@@ -15,7 +15,7 @@ import { rssKb } from "./rss.ts";
 import { type Cpus, runScenario, SCENARIOS, type ScenarioId, type ScenarioResults } from "./scenarios.ts";
 import { soak, type SoakResult } from "./soak.ts";
 import { probe, type Target } from "./targets.ts";
-import { configYaml, createVirtualKey, ensureBinary, startTollgate } from "./tollgate.ts";
+import { configYaml, createVirtualKey, ensureBinary, KEY_LIMITS, startTollgate } from "./tollgate.ts";
 
 const BASELINE_KEY = "sk-bench-baseline-key";
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -80,7 +80,8 @@ async function main() {
       try {
         const gw = await startTollgate({ name: d.id, configFile, db: await d.db(), port: freePort(), cpu: cpus.server });
         const keyNotes: string[] = [];
-        const { key } = await createVirtualKey(gw, keyNotes);
+        const { key, virtual } = await createVirtualKey(gw, keyNotes);
+        if (virtual) keyNotes.push(`Tollgate was called with a virtual key from POST /key/generate (max_budget ${KEY_LIMITS.max_budget}, rpm_limit ${KEY_LIMITS.rpm_limit}, tpm_limit ${KEY_LIMITS.tpm_limit}; priced models, so every call is costed and budget-checked).`);
         if (!keyNoted) notes.push(...keyNotes);
         keyNoted = true;
         targets.push({ id: d.id, label: d.label, kind: "tollgate", baseUrl: gw.baseUrl, key, pid: gw.child.pid, unsupported: {} });
