@@ -120,7 +120,9 @@ export function spendTargets(o: BudgetOwners): BudgetRef[] {
   return refs;
 }
 
-export const teamMemberId = (teamId: string, userId: string) => `${teamId}:${userId}`;
+// Joined with NUL rather than ":" because user ids are often e-mail-like strings that may hold ":";
+// the ledger splits at the first NUL.
+export const teamMemberId = (teamId: string, userId: string) => `${teamId}\u0000${userId}`;
 
 /** Default output estimate when a request sets no max_tokens: a typical chat answer. */
 export const DEFAULT_OUTPUT_TOKENS_ESTIMATE = 1024;

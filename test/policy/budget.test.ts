@@ -58,7 +58,7 @@ describe("which budgets apply", () => {
     expect(applicableBudgets({ keyToken: "k", userId: "u", teamId: "t", endUserId: "c" })).toEqual([
       { scope: "key", id: "k" },
       { scope: "team", id: "t" },
-      { scope: "team_member", id: "t:u" },
+      { scope: "team_member", id: "t\u0000u" },
       { scope: "end_user", id: "c" },
     ]);
   });
