@@ -11,7 +11,8 @@ import { findGraceToken, findKeyByToken } from "./db/store/keys.ts";
 import { findTeam } from "./db/store/teams.ts";
 import { findUserById } from "./db/store/users.ts";
 import type { Logger } from "./log.ts";
-import { type CallHooks, noCallHooks } from "./proxy/hooks.ts";
+import type { CallHooks } from "./proxy/hooks.ts";
+import { createRateLimitHooks } from "./ratelimit/hooks.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppDeps {
@@ -72,7 +73,7 @@ export function createDeps(init: {
     invalidation,
     version: VERSION,
     now: init.now ?? Date.now,
-    callHooks: init.callHooks ?? noCallHooks,
+    callHooks: init.callHooks ?? createRateLimitHooks({ config, store, now: init.now ?? Date.now }),
     maxBodyBytes: Math.floor((config.general.max_request_size_mb ?? DEFAULT_MAX_BODY_MB) * 1024 * 1024),
   };
 }

@@ -5,7 +5,7 @@ import { Elysia, t } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { GatewayError } from "../errors.ts";
-import { listAllows } from "../policy/model-access.ts";
+import { accessListsOf, decideModelAccess } from "../policy/model-access.ts";
 import type { CallKind, Json } from "../providers/types.ts";
 import { noCallHooks } from "../proxy/hooks.ts";
 import { type CallResult, type LlmCallDeps, runLlmCall } from "../proxy/llm-call.ts";
@@ -38,7 +38,8 @@ export function openaiRoutes(deps: AppDeps) {
     if (principal.kind === "master") return names;
     return names.filter((name) => {
       const groups = deps.config.modelList.filter((m) => m.model_name === name).flatMap((m) => m.model_info?.access_groups ?? []);
-      return listAllows(principal.key.models, name, groups);
+      const lists = accessListsOf({ keyModels: principal.key.models, teamModels: principal.team?.models, userModels: principal.user?.models });
+      return decideModelAccess(lists, [{ name, accessGroups: groups }]).ok;
     });
   };
 

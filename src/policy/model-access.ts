@@ -54,3 +54,20 @@ export function decideModelAccess(lists: readonly AccessList[], requested: reado
   }
   return { ok: true };
 }
+
+/** The lists a caller's key must pass (contract §4.5), from plain facts about the key. */
+export function accessListsOf(facts: {
+  keyModels: readonly string[];
+  teamModels: readonly string[] | undefined;
+  userModels: readonly string[] | undefined;
+}): AccessList[] {
+  const { keyModels, teamModels, userModels } = facts;
+  if (teamModels !== undefined) {
+    // A team key passes the key's list and the team's; "all-team-models" defers to the team.
+    const key = keyModels.includes("all-team-models") ? [] : keyModels;
+    return [{ owner: "key", models: key }, { owner: "team", models: teamModels }];
+  }
+  // A personal key with no list of its own inherits its user's list.
+  if (keyModels.length === 0 && userModels !== undefined) return [{ owner: "user", models: userModels }];
+  return [{ owner: "key", models: keyModels }];
+}

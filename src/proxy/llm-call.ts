@@ -5,7 +5,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { Config } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
+import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
 import type { CallKind, Chunk, Json, Usage } from "../providers/types.ts";
 import type { ResolvedGroup } from "../router/model-groups.ts";
 import type { Routed, Router } from "../router/router.ts";
@@ -152,8 +152,11 @@ function checkAccess(deps: LlmCallDeps, principal: Principal, requested: string,
   };
   const names: RequestedModel[] = [{ name: requested, accessGroups: groupsOf(requested) }];
   if (aliasTarget) names.push({ name: aliasTarget, accessGroups: groupsOf(aliasTarget) });
-  // Team and user lists join here once teams exist: every list must allow the model.
-  const lists: AccessList[] = [{ owner: "key", models: principal.key.models }];
+  const lists: AccessList[] = accessListsOf({
+    keyModels: principal.key.models,
+    teamModels: principal.team?.models,
+    userModels: principal.user?.models,
+  });
   const decision = decideModelAccess(lists, names);
   if (!decision.ok) throw new GatewayError({ status: 401, type: decision.type, message: decision.message, param: "model" });
 }

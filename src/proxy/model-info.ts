@@ -1,7 +1,7 @@
 // /model/info: the deployments a caller may use, as LiteLLM lists them, with every credential in
 // litellm_params removed.
 import type { Principal } from "../auth/principal.ts";
-import { listAllows } from "../policy/model-access.ts";
+import { accessListsOf, decideModelAccess } from "../policy/model-access.ts";
 import { splitModel } from "../providers/registry.ts";
 import type { Json } from "../providers/types.ts";
 import type { Router } from "../router/router.ts";
@@ -10,7 +10,11 @@ const SECRET = /(key|secret|password|token|credentials?)$/i;
 
 export function modelInfoList(router: Router, principal: Principal): Json[] {
   return router.groups.deployments
-    .filter((d) => principal.kind === "master" || listAllows(principal.key.models, d.modelName, d.info.access_groups ?? []))
+    .filter((d) => {
+      if (principal.kind === "master") return true;
+      const lists = accessListsOf({ keyModels: principal.key.models, teamModels: principal.team?.models, userModels: principal.user?.models });
+      return decideModelAccess(lists, [{ name: d.modelName, accessGroups: d.info.access_groups ?? [] }]).ok;
+    })
     .map((d) => {
       const params: Json = {};
       for (const [k, v] of Object.entries(d.params)) if (!SECRET.test(k)) params[k] = v;

@@ -124,5 +124,22 @@ for (const dialect of ["sqlite", "pg"] as const) {
       await postOk("/team/unblock", { team_id: "blockme" });
       expect((await get("/v1/models", key.key)).status).toBe(200);
     });
+
+    test("a team key sees only models allowed by both the key and the team; members inherit nothing personal", async () => {
+      await postOk("/team/new", { team_id: "narrow", models: ["gpt-4o"] });
+      const teamKey = await postOk("/key/generate", { team_id: "narrow" });
+      const listed = (await (await get("/v1/models", teamKey.key)).json()) as Json;
+      expect(listed.data).toEqual([]); // the proxy serves only gpt-3.5-turbo; the team allows only gpt-4o
+      const call = await post("/v1/chat/completions", { model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }], mock_response: "x" }, teamKey.key);
+      expect(call.status).toBe(401);
+      expect((await errorOf(call)).type).toBe("team_model_access_denied");
+
+      // A personal key with no models of its own inherits its user's list.
+      const u = await postOk("/user/new", { user_id: "restricted", models: ["gpt-4o"], auto_create_key: false });
+      const personal = await postOk("/key/generate", { user_id: u.user_id });
+      const denied = await post("/v1/chat/completions", { model: "gpt-3.5-turbo", messages: [{ role: "user", content: "hi" }], mock_response: "x" }, personal.key);
+      expect(denied.status).toBe(401);
+      expect((await errorOf(denied)).type).toBe("user_model_access_denied");
+    });
   });
 }
