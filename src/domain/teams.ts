@@ -250,7 +250,7 @@ export async function updateMemberFields(
   if (changes.max_budget_in_team !== undefined) set.maxBudgetInTeamNano = usdToNanoOrNull(changes.max_budget_in_team);
   if (changes.tpm_limit !== undefined) set.tpmLimit = changes.tpm_limit;
   if (changes.rpm_limit !== undefined) set.rpmLimit = changes.rpm_limit;
-  const row = userId ? await updateMember(ctx.store, teamId, userId, set) : undefined;
+  const row = !userId ? undefined : Object.keys(set).length > 0 ? await updateMember(ctx.store, teamId, userId, set) : await findMember(ctx.store, teamId, userId);
   if (!row) throw GatewayError.badRequest("User not found in team", "user_id");
   ctx.invalidateTeam(teamId);
   const user = await findUserById(ctx.store, row.userId);

@@ -7,6 +7,9 @@ import { pointerToPath } from "../config/load.ts";
 
 export function toGatewayError(code: string | number, error: unknown, log: Logger, route: string): GatewayError {
   if (error instanceof GatewayError) return error;
+  // Elysia wraps whatever our parse hook throws (413, 400) in a ParseError.
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof GatewayError) return cause;
   switch (code) {
     case "VALIDATION":
       return fromValidation(error as ValidationError);
