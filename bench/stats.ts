@@ -1,7 +1,11 @@
 // Small statistics and number formatting for the benchmark report.
 
+/** The middle value, or the mean of the two middle values (two rounds must not mean "the lower"). */
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Nearest-rank percentile; NaN for no samples. */
