@@ -89,14 +89,21 @@ function killAllSync() {
   live.clear();
 }
 
-export function installCleanup(onSignal?: () => void) {
+/**
+ * Children are killed (SIGKILL) by an exit hook whatever happens. On a signal, onSignal runs first
+ * (stop children gracefully, drop a Postgres database) within a few seconds, then the process exits.
+ */
+export function installCleanup(onSignal?: () => Promise<void>) {
   process.on("exit", killAllSync);
+  let stopping = false;
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`\nbench: ${sig}, stopping the processes it started\n`);
-      onSignal?.();
-      killAllSync();
-      process.exit(130);
+      void Promise.race([onSignal?.(), Bun.sleep(5000)])
+        .catch(() => {})
+        .finally(() => process.exit(130));
     });
   }
 }

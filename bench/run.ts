@@ -25,7 +25,13 @@ const opts = parseOptions(argv, Bun.env);
 const cleanups: (() => Promise<void> | void)[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
 cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-installCleanup(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Stop the children, then drop the Postgres database and the temp dir (last added, first run). */
+async function cleanUp() {
+  await stopAll();
+  for (const c of cleanups.splice(0).reverse()) await Promise.resolve(c()).catch((e) => log(`cleanup: ${String(e)}`));
+}
+installCleanup(cleanUp);
 
 const notes: string[] = [];
 const cores = os.availableParallelism();
@@ -164,7 +170,6 @@ try {
   process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
   exitCode = 1;
 } finally {
-  await stopAll();
-  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => log(`cleanup: ${String(e)}`));
+  await cleanUp();
 }
 process.exit(exitCode);
