@@ -113,9 +113,11 @@ export const keys = sqliteTable(
   },
   (k) => [
     uniqueIndex("keys_alias_uq").on(k.keyAlias),
-    index("keys_user_idx").on(k.userId),
-    index("keys_team_idx").on(k.teamId),
-    index("keys_created_idx").on(k.createdAt),
+    // /key/list pages in (created_at desc, token desc) order, filtered by user or team: each index
+    // covers filter + order, so a page is read from the index alone (100k keys, bench/key-list.ts).
+    index("keys_user_created_idx").on(k.userId, k.createdAt, k.token),
+    index("keys_team_created_idx").on(k.teamId, k.createdAt, k.token),
+    index("keys_created_token_idx").on(k.createdAt, k.token),
   ],
 );
 

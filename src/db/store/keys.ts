@@ -83,10 +83,15 @@ export async function listKeys(s: Store, filter: KeyListFilter, page: { offset: 
     conditions.push(or(...mine)!);
   }
   const where = conditions.length ? and(...conditions) : undefined;
-  const [rows, totals] = await Promise.all([
-    s.db.select().from(k).where(where).orderBy(desc(k.createdAt), desc(k.token)).limit(page.limit).offset(page.offset),
+  // Page the tokens first, from an index that covers filter and order (a deep offset then skips
+  // index entries, not rows), then load only the page's rows.
+  const [pageTokens, totals] = await Promise.all([
+    s.db.select({ token: k.token }).from(k).where(where).orderBy(desc(k.createdAt), desc(k.token)).limit(page.limit).offset(page.offset),
     s.db.select({ n: count() }).from(k).where(where),
   ]);
+  const tokens = pageTokens.map((r) => r.token);
+  const byToken = new Map((tokens.length ? await s.db.select().from(k).where(inArray(k.token, tokens)) : []).map((r) => [r.token, r]));
+  const rows = tokens.flatMap((t) => byToken.get(t) ?? []);
   return { rows, total: Number(totals[0]?.n ?? 0) };
 }
 

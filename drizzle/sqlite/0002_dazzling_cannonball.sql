@@ -1,0 +1,6 @@
+DROP INDEX `keys_user_idx`;--> statement-breakpoint
+DROP INDEX `keys_team_idx`;--> statement-breakpoint
+DROP INDEX `keys_created_idx`;--> statement-breakpoint
+CREATE INDEX `keys_user_created_idx` ON `keys` (`user_id`,`created_at`,`token`);--> statement-breakpoint
+CREATE INDEX `keys_team_created_idx` ON `keys` (`team_id`,`created_at`,`token`);--> statement-breakpoint
+CREATE INDEX `keys_created_token_idx` ON `keys` (`created_at`,`token`);
