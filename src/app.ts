@@ -5,6 +5,7 @@ import { docsRoutes } from "./http/docs.ts";
 import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { openaiRoutes } from "./http/openai.ts";
+import { anthropicRoutes } from "./http/anthropic.ts";
 import { keyRoutes } from "./http/admin/keys.ts";
 import { teamRoutes } from "./http/admin/teams.ts";
 import { userRoutes } from "./http/admin/users.ts";
@@ -25,6 +26,7 @@ export function buildApp(deps: AppDeps) {
     .use(docsRoutes(deps.version))
     .use(healthRoutes(deps))
     .use(openaiRoutes(deps))
+    .use(anthropicRoutes(deps))
     .use(keyRoutes(deps))
     .use(userRoutes(deps))
     .use(teamRoutes(deps));
