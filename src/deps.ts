@@ -13,6 +13,8 @@ import { findUserById } from "./db/store/users.ts";
 import type { Logger } from "./log.ts";
 import type { CallHooks } from "./proxy/hooks.ts";
 import { createRateLimitHooks } from "./ratelimit/hooks.ts";
+import { composeCallHooks } from "./spend/compose-hooks.ts";
+import { createSpend, type Spend } from "./spend/hooks.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppDeps {
@@ -34,6 +36,8 @@ export interface AppDeps {
   readonly maxBodyBytes: number;
   /** Budget, rate-limit and spend checks around every LLM call (src/proxy/hooks.ts). */
   readonly callHooks?: CallHooks;
+  /** Cost, budgets and the spend ledger (src/spend/); admin routes invalidate budgets through it. */
+  readonly spend?: Spend;
 }
 
 export const DEFAULT_MAX_BODY_MB = 16;
@@ -50,16 +54,24 @@ export function createDeps(init: {
   const keys = new KeyCache((token) => findKeyByToken(store, token));
   const users = new UserCache((userId) => findUserById(store, userId));
   const teams = new TeamCache((teamId) => findTeam(store, teamId));
+  const spend = createSpend({ store, config, now: init.now ?? Date.now });
   const invalidation = createInvalidation(
     store,
     {
       onKey: (token) => keys.invalidate(token),
-      onUser: (userId) => users.invalidate(userId),
-      onTeam: (teamId) => teams.invalidate(teamId),
+      onUser: (userId) => {
+        users.invalidate(userId);
+        spend.book.invalidate({ scope: "user", id: userId });
+      },
+      onTeam: (teamId) => {
+        teams.invalidate(teamId);
+        spend.book.invalidateTeam(teamId);
+      },
       onResync: () => {
         keys.clear();
         users.clear();
         teams.clear();
+        spend.book.invalidateAll();
       },
     },
     init.log,
@@ -71,9 +83,10 @@ export function createDeps(init: {
     teams,
     graceToken: (oldToken, now) => findGraceToken(store, oldToken, now),
     invalidation,
+    spend,
     version: VERSION,
     now: init.now ?? Date.now,
-    callHooks: init.callHooks ?? createRateLimitHooks({ config, store, now: init.now ?? Date.now }),
+    callHooks: init.callHooks ?? composeCallHooks(spend.hooks, createRateLimitHooks({ config, store, now: init.now ?? Date.now })),
     maxBodyBytes: Math.floor((config.general.max_request_size_mb ?? DEFAULT_MAX_BODY_MB) * 1024 * 1024),
   };
 }

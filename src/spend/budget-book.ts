@@ -122,6 +122,13 @@ export class BudgetBook {
     if (a) a.loadedAtMs = Number.NEGATIVE_INFINITY;
   }
 
+  /** A team changed: its budget and every membership budget in it are re-read on next use. */
+  invalidateTeam(teamId: string): void {
+    for (const [k, a] of this.accounts) {
+      if (k === keyOf({ scope: "team", id: teamId }) || k.startsWith(`team_member\u0000${teamId}\u0000`)) a.loadedAtMs = Number.NEGATIVE_INFINITY;
+    }
+  }
+
   /** Every budget re-read on next use (after a bulk reset). */
   invalidateAll(): void {
     for (const a of this.accounts.values()) a.loadedAtMs = Number.NEGATIVE_INFINITY;

@@ -1,0 +1,153 @@
+// The spend side of every LLM call (src/proxy/hooks.ts): admit checks every applicable budget and
+// reserves the call's estimated cost against all of them; settle prices the actual usage, commits
+// it (ledger) and reports it in x-litellm-response-cost / x-litellm-key-spend.
+import type { Principal } from "../auth/principal.ts";
+import type { Config } from "../config/schema.ts";
+import type { Store } from "../db/client.ts";
+import { GatewayError } from "../errors.ts";
+import { nanoToUsd } from "../money.ts";
+import { applicableBudgets, type BudgetOwners, estimateTokens, spendTargets, teamMemberId } from "../policy/budget.ts";
+import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
+import { BudgetBook, budgetKey, type Reservation } from "./budget-book.ts";
+import { loadBudgetRow } from "./budget-rows.ts";
+import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
+import type { AbandonableHooks } from "./compose-hooks.ts";
+import { SpendLedger } from "./ledger.ts";
+
+// LiteLLM's call_type values in spend logs.
+const CALL_TYPE = { chat: "acompletion", completion: "atext_completion", embedding: "aembedding" } as const;
+
+export interface Spend {
+  readonly book: BudgetBook;
+  readonly ledger: SpendLedger;
+  readonly hooks: AbandonableHooks;
+}
+
+export function createSpend(deps: { store: Store; config: Config; now: () => number }): Spend {
+  const book = new BudgetBook((ref) => loadBudgetRow(deps.store, ref), deps.now);
+  const ledger = new SpendLedger(deps.store, (committed) => {
+    for (const c of committed) book.committed(c.ref, c.addedNano, c.spendNano);
+  });
+  const reservations = new Map<string, Reservation>();
+  const groupPrices = new Map<string, TokenPricesPico>();
+
+  // A reservation must not undercount: price it at the dearest deployment of the group.
+  const pricesOfGroup = (group: string): TokenPricesPico => {
+    let p = groupPrices.get(group);
+    if (!p) {
+      const entries = deps.config.modelList.filter((m) => m.model_name === group);
+      const all = entries.length ? entries.map((m) => pricesFor({ params: m.litellm_params, info: m.model_info })) : [pricesFor({ params: { model: group } })];
+      p = {
+        input: Math.max(...all.map((x) => x.input)),
+        output: Math.max(...all.map((x) => x.output)),
+        cachedInput: Math.max(...all.map((x) => x.cachedInput)),
+        cacheWrite: Math.max(...all.map((x) => x.cacheWrite)),
+      };
+      groupPrices.set(group, p);
+    }
+    return p;
+  };
+
+  const hooks: AbandonableHooks = {
+    async admit(ctx) {
+      const owners = ownersOf(ctx);
+      const refs = applicableBudgets(owners);
+      if (!refs.length) return {};
+      const estimateNano = costNanoUsd(estimateTokens(ctx.body), pricesOfGroup(ctx.modelGroup));
+      const p = ctx.principal;
+      const known = p.kind === "key" ? { ref: { scope: "key" as const, id: p.key.token }, row: p.key, label: p.key.keyAlias ?? p.key.keyName } : undefined;
+      const decision = await book.admit(refs, estimateNano, labelsOf(ctx.principal, owners), known);
+      if (!decision.ok) throw new GatewayError({ status: 400, type: "budget_exceeded", message: decision.message });
+      reservations.set(ctx.callId, decision.reservation);
+      return {};
+    },
+
+    async settle(ctx, outcome) {
+      const owners = ownersOf(ctx);
+      const targets = spendTargets(owners);
+      const succeeded = outcome.status === "success" || (outcome.status === "client_disconnected" && outcome.usage !== undefined);
+      const usage = tokenUsageOf(outcome.usage);
+      // Failed calls are logged at zero cost (LiteLLM: status "failure", spend 0).
+      const costNano = succeeded && outcome.deployment ? deploymentCostNanoUsd(usage, outcome.deployment) : 0;
+      const reservation = reservations.get(ctx.callId);
+      reservations.delete(ctx.callId);
+      if (reservation) book.settle(reservation, targets, costNano);
+      else book.charge(targets, costNano);
+      await ledger.record({ targets, log: spendLog(ctx, outcome, owners, succeeded, usage, costNano) });
+      const headers: Record<string, string> = { "x-litellm-response-cost": String(nanoToUsd(costNano)) };
+      const keySpend = owners.keyToken ? book.spendNano({ scope: "key", id: owners.keyToken }) : undefined;
+      if (keySpend !== undefined) headers["x-litellm-key-spend"] = String(nanoToUsd(keySpend));
+      return { headers };
+    },
+
+    abandon(ctx) {
+      const reservation = reservations.get(ctx.callId);
+      reservations.delete(ctx.callId);
+      if (reservation) book.settle(reservation, [], 0);
+    },
+  };
+  return { book, ledger, hooks };
+}
+
+function ownersOf(ctx: CallContext): BudgetOwners {
+  const p = ctx.principal;
+  const user = ctx.body.user;
+  return {
+    keyToken: p.kind === "key" ? p.key.token : null,
+    userId: p.kind === "key" ? p.key.userId : null,
+    teamId: p.kind === "key" ? p.key.teamId : null,
+    endUserId: typeof user === "string" && user !== "" ? user : null,
+  };
+}
+
+function labelsOf(p: Principal, o: BudgetOwners): Map<string, string> {
+  const labels = new Map<string, string>();
+  if (p.kind === "key") labels.set(budgetKey({ scope: "key", id: p.key.token }), p.key.keyAlias ?? p.key.keyName);
+  // LiteLLM names a membership user:team.
+  if (o.teamId && o.userId) labels.set(budgetKey({ scope: "team_member", id: teamMemberId(o.teamId, o.userId) }), `${o.userId}:${o.teamId}`);
+  return labels;
+}
+
+function spendLog(
+  ctx: CallContext,
+  outcome: CallOutcome,
+  owners: BudgetOwners,
+  succeeded: boolean,
+  usage: ReturnType<typeof tokenUsageOf>,
+  costNano: number,
+) {
+  const metadata = ctx.body.metadata as Record<string, unknown> | undefined;
+  const tags = [...(Array.isArray(metadata?.tags) ? metadata.tags : []), ...(Array.isArray(ctx.body.tags) ? ctx.body.tags : [])].filter(
+    (t): t is string => typeof t === "string",
+  );
+  const p = ctx.principal;
+  return {
+    // The call id is what x-litellm-call-id carries; see the report on request_id vs response id.
+    requestId: ctx.callId,
+    callType: CALL_TYPE[ctx.kind],
+    apiKey: owners.keyToken,
+    model: outcome.upstreamModel ?? ctx.modelGroup,
+    modelGroup: ctx.modelGroup,
+    modelId: outcome.deployment?.id ?? null,
+    provider: outcome.provider ?? null,
+    apiBase: outcome.apiBase ?? null,
+    userId: owners.userId,
+    teamId: owners.teamId,
+    endUser: owners.endUserId,
+    promptTokens: succeeded ? usage.promptTokens : 0,
+    completionTokens: succeeded ? usage.completionTokens : 0,
+    totalTokens: succeeded ? usage.promptTokens + usage.completionTokens : 0,
+    spendNano: costNano,
+    status: succeeded ? ("success" as const) : ("failure" as const),
+    requestTags: [...new Set(tags)],
+    metadata: {
+      user_api_key_alias: p.kind === "key" ? p.key.keyAlias : null,
+      user_api_key_user_id: owners.userId,
+      user_api_key_team_id: owners.teamId,
+      status: succeeded ? "success" : "failure",
+      ...(outcome.error ? { error_information: { error_class: outcome.error.name, error_message: outcome.error.message } } : {}),
+    },
+    startTime: new Date(outcome.startedAtMs),
+    endTime: new Date(outcome.endedAtMs),
+  };
+}
