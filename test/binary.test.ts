@@ -82,7 +82,7 @@ describe("serving on SQLite", () => {
     const first = await startBinary(bin, ["--db", db]);
     const key = /\n\s+(sk-[A-Za-z0-9_-]+)\n/.exec(first.stdout())?.[1];
     expect(key).toBeDefined();
-    expect(first.stderr()).toContain("no models configured");
+    await first.waitForLog("no models configured");
     expect(first.stderr()).not.toContain(key!);
     expect((await fetch(`${first.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
     expect(await first.stop("SIGINT")).toBe(0);

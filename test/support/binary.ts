@@ -25,6 +25,8 @@ export interface RunningBinary {
   url: string;
   stdout: () => string;
   stderr: () => string;
+  /** Resolves once stderr contains the text (log lines after "listening" may still be in flight). */
+  waitForLog(text: string, timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
@@ -68,6 +70,13 @@ export async function startBinary(bin: string, args: string[], env: Record<strin
     url: `http://127.0.0.1:${port}`,
     stdout: () => out,
     stderr: () => err,
+    waitForLog: async (text, timeoutMs = 5_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!err.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" in the log within ${timeoutMs} ms:\n${err}`);
+        await Bun.sleep(10);
+      }
+    },
     stop: async (signal = "SIGTERM") => {
       proc.kill(signal);
       return proc.exited;
