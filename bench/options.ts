@@ -1,6 +1,8 @@
 // Command-line options of bench/run.ts.
 import type { ScenarioId } from "./scenarios.ts";
 
+const SCENARIO_IDS: readonly ScenarioId[] = ["latency", "throughput", "stream", "slow", "bigbody"];
+
 export interface Options {
   quick: boolean;
   rounds: number;
@@ -85,6 +87,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         break;
       case "--only":
         o.scenarios = (args.shift() ?? "").split(",").filter(Boolean) as ScenarioId[];
+        for (const id of o.scenarios) if (!SCENARIO_IDS.includes(id)) throw new Error(`--only: unknown scenario ${id} (${SCENARIO_IDS.join(", ")})`);
         break;
       case "--latency-cores": {
         const v = args.shift();

@@ -21,7 +21,14 @@ const BASELINE_KEY = "sk-bench-baseline-key";
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
 const argv = Bun.argv.slice(2);
-const opts = parseOptions(argv, Bun.env);
+const opts = (() => {
+  try {
+    return parseOptions(argv, Bun.env);
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+})();
 const cleanups: (() => Promise<void> | void)[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-"));
 cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
