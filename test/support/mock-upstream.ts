@@ -88,12 +88,23 @@ export class MockUpstream {
     for (const w of this.abortWaiters.splice(0)) w();
   }
 
-  private gate(): Promise<void> {
+  /** Waits for release(); `drop` withdraws the wait (a cancelled stream must not eat a release). */
+  private gate(): { wait: Promise<void>; drop: () => void } {
     if (this.pendingReleases > 0) {
       this.pendingReleases--;
-      return Promise.resolve();
+      return { wait: Promise.resolve(), drop: () => {} };
     }
-    return new Promise((resolve) => this.releases.push(resolve));
+    let resolver!: () => void;
+    const wait = new Promise<void>((resolve) => (resolver = resolve));
+    this.releases.push(resolver);
+    return {
+      wait,
+      drop: () => {
+        const i = this.releases.indexOf(resolver);
+        if (i >= 0) this.releases.splice(i, 1);
+        resolver();
+      },
+    };
   }
 
   private async handle(req: Request): Promise<Response> {
@@ -125,6 +136,7 @@ export class MockUpstream {
       : [...MOCK_TEXT_PIECES.map((t) => ({ text: t })), { finish: true }];
     const events = streamEvents(wire, call, body, pieces, tool !== undefined);
     let cancelled = false;
+    let gate: { wait: Promise<void>; drop: () => void } | undefined;
     const self = this;
     let sent = 0;
     const encoder = new TextEncoder();
@@ -132,9 +144,6 @@ export class MockUpstream {
     return new Response(
       new ReadableStream<Uint8Array>({
         async pull(controller) {
-          if (cue?.kind === "slow") await Bun.sleep(cue.chunkDelayMs);
-          if (cue?.kind === "gated") await self.gate();
-          if (cancelled) return;
           if (cue?.kind === "midstream-error" && sent === cue.afterChunks) {
             controller.enqueue(encoder.encode(midstreamError(wire)));
             controller.close();
@@ -145,11 +154,18 @@ export class MockUpstream {
             controller.close();
             return;
           }
+          if (cue?.kind === "slow") await Bun.sleep(cue.chunkDelayMs);
+          if (cue?.kind === "gated") {
+            gate = self.gate();
+            await gate.wait;
+          }
+          if (cancelled) return;
           sent++;
           controller.enqueue(encoder.encode(next.value));
         },
         cancel() {
           cancelled = true;
+          gate?.drop();
           if (!aborted) {
             aborted = true;
             self.notifyAbort();
