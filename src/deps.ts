@@ -38,6 +38,8 @@ export interface AppDeps {
   readonly callHooks?: CallHooks;
   /** Cost, budgets and the spend ledger (src/spend/); admin routes invalidate budgets through it. */
   readonly spend?: Spend;
+  /** At shutdown, after the last request: commit buffered spend, hand back leased rate-limit tokens, stop listening. */
+  close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_BODY_MB = 16;
@@ -76,6 +78,8 @@ export function createDeps(init: {
     },
     init.log,
   );
+  const now = init.now ?? Date.now;
+  const rateLimits = init.callHooks ? undefined : createRateLimitHooks({ config, store, now });
   return {
     ...init,
     keys,
@@ -86,7 +90,11 @@ export function createDeps(init: {
     spend,
     version: VERSION,
     now: init.now ?? Date.now,
-    callHooks: init.callHooks ?? composeCallHooks(spend.hooks, createRateLimitHooks({ config, store, now: init.now ?? Date.now })),
+    callHooks: init.callHooks ?? composeCallHooks(spend.hooks, rateLimits!),
     maxBodyBytes: Math.floor((config.general.max_request_size_mb ?? DEFAULT_MAX_BODY_MB) * 1024 * 1024),
+    close: async () => {
+      const failures = await Promise.allSettled([spend.ledger.flush(), rateLimits?.close(), invalidation.close()]);
+      for (const f of failures) if (f.status === "rejected") init.log.error("shutdown step failed", { error: String(f.reason) });
+    },
   };
 }

@@ -71,7 +71,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
       log.warn("grace period over: closing the remaining connections");
       await server.stop(true);
     }
-    await deps.invalidation.close().catch(() => {});
+    await deps.close();
     await store.close().catch((err) => log.error("closing the database failed", { error: String(err) }));
     log.info("stopped");
     process.exit(0);

@@ -83,7 +83,8 @@ for (const dialect of ["sqlite", "pg"] as const) {
       await postOk("/user/new", { user_id: "tm-1", auto_create_key: false });
       const team = await postOk("/team/new", { team_alias: "eng", members_with_roles: [{ role: "admin", user_id: "tm-1" }], rpm_limit: 99 });
       expect(team.team_alias).toBe("eng");
-      expect(team.members_with_roles).toEqual([{ role: "admin", user_id: "tm-1" }, { role: "admin", user_id: "default_user_id" }]);
+      const byId = (a: Json, b: Json) => String(a.user_id).localeCompare(String(b.user_id));
+      expect(team.members_with_roles.sort(byId)).toEqual([{ role: "admin", user_id: "default_user_id" }, { role: "admin", user_id: "tm-1" }]);
       const added = await postOk("/team/member_add", { team_id: team.team_id, member: [{ role: "user", user_email: "new@corp.com" }] });
       expect(added.members_with_roles).toHaveLength(3);
       const newUserId = added.updated_users[0].user_id;

@@ -113,7 +113,7 @@ export async function startGateway(options: {
     url,
     close: async () => {
       if (options.listen) await app.stop(true);
-      await deps.invalidation.close();
+      await deps.close();
       await destroy();
     },
   };

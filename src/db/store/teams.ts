@@ -39,7 +39,7 @@ export async function deleteTeamRows(s: Store, teamIds: string[]): Promise<numbe
 
 export async function membersOf(s: Store, teamId: string): Promise<MemberRow[]> {
   const m = s.t.teamMembers;
-  return s.db.select().from(m).where(eq(m.teamId, teamId)).orderBy(asc(m.createdAt));
+  return s.db.select().from(m).where(eq(m.teamId, teamId)).orderBy(asc(m.createdAt), asc(m.userId));
 }
 
 export async function membershipsOfUser(s: Store, userId: string): Promise<MemberRow[]> {
