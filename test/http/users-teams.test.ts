@@ -1,12 +1,14 @@
 // The seed's onboarding journey (user → key → first call) and team management, over HTTP.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { errorOf, type Gateway, PG_URL, startGateway } from "../support/harness.ts";
+import { MOCK_TEXT, MockUpstream } from "../support/mock-upstream.ts";
 
 type Json = Record<string, any>;
 
 for (const dialect of ["sqlite", "pg"] as const) {
   describe.skipIf(dialect === "pg" && !PG_URL)(`users and teams on ${dialect}`, () => {
     let gw: Gateway;
+    let mock: MockUpstream;
     const post = async (path: string, json: unknown, key?: string | null) => gw.request(path, { method: "POST", json, key });
     const postOk = async (path: string, json: unknown, key?: string | null): Promise<Json> => {
       const res = await post(path, json, key);
@@ -16,9 +18,16 @@ for (const dialect of ["sqlite", "pg"] as const) {
     const get = async (path: string, key?: string | null) => gw.request(path, { key });
 
     beforeAll(async () => {
-      gw = await startGateway({ dialect, configYaml: "model_list:\n  - model_name: gpt-3.5-turbo\n    litellm_params: {model: openai/gpt-3.5-turbo}\n" });
+      mock = new MockUpstream();
+      gw = await startGateway({
+        dialect,
+        configYaml: `model_list:\n  - model_name: gpt-3.5-turbo\n    litellm_params: {model: openai/gpt-3.5-turbo, api_base: "${mock.url}/v1", api_key: sk-upstream}\n`,
+      });
     });
-    afterAll(() => gw.close());
+    afterAll(async () => {
+      await gw.close();
+      await mock.close();
+    });
 
     test("the seed's journey: create a user, generate their key, validate it on /v1/models", async () => {
       const user = await postOk("/user/new", { user_email: "user@example.com" });
@@ -33,6 +42,22 @@ for (const dialect of ["sqlite", "pg"] as const) {
         expect(((await models.json()) as Json).data.map((m: Json) => m.id)).toEqual(["gpt-3.5-turbo"]);
       }
       expect((await get("/v1/models", "sk-not-a-real-key")).status).toBe(401);
+
+      // Step 4 of the seed, word for word: the hello-world call with the user's key.
+      const hello = await gw.request("/v1/chat/completions", {
+        method: "POST",
+        key: generated.key,
+        headers: { "Content-Type": "application/json" },
+        body: `{
+    "model": "gpt-3.5-turbo",
+    "messages": [{"role": "user", "content": "Hello!"}]
+  }`,
+      });
+      expect(hello.status).toBe(200);
+      const completion = (await hello.json()) as Json;
+      expect(completion.object).toBe("chat.completion");
+      expect(completion.choices[0].message.content).toBe(MOCK_TEXT);
+      expect(mock.last().body.messages).toEqual([{ role: "user", content: "Hello!" }]);
 
       const info = (await (await get(`/user/info?user_id=${user.user_id}`)).json()) as Json;
       expect(info.user_info.user_email).toBe("user@example.com");
