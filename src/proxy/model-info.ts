@@ -1,10 +1,11 @@
-// /model/info: the deployments a caller may use, as LiteLLM lists them, with every credential in
-// litellm_params removed.
+// /model/info: the deployments a caller may use, as LiteLLM lists them, with pricing and every
+// credential in litellm_params removed.
 import type { Principal } from "../auth/principal.ts";
 import { accessListsOf, decideModelAccess } from "../policy/model-access.ts";
 import { splitModel } from "../providers/registry.ts";
 import type { Json } from "../providers/types.ts";
 import type { Router } from "../router/router.ts";
+import { lookupPrice } from "../spend/prices.ts";
 
 const SECRET = /(key|secret|password|token|credentials?)$/i;
 
@@ -19,6 +20,8 @@ export function modelInfoList(router: Router, principal: Principal): Json[] {
       const params: Json = {};
       for (const [k, v] of Object.entries(d.params)) if (!SECRET.test(k)) params[k] = v;
       const { provider, name } = splitModel(d.params.model);
+      // The shipped price table, per token like LiteLLM; model_info prices (spread below) win.
+      const price = lookupPrice(d.info.base_model ?? d.params.model);
       return {
         model_name: d.modelName,
         litellm_params: params,
@@ -29,8 +32,8 @@ export function modelInfoList(router: Router, principal: Principal): Json[] {
           max_tokens: null,
           max_input_tokens: null,
           max_output_tokens: null,
-          input_cost_per_token: null,
-          output_cost_per_token: null,
+          input_cost_per_token: price ? price.input / 1e6 : null,
+          output_cost_per_token: price ? price.output / 1e6 : null,
           ...d.info,
           id: d.id,
           db_model: false,
