@@ -21,8 +21,10 @@ export function upstreamError(
   status: number,
   detail: UpstreamErrorDetail,
   retryAfterS?: number,
+  className?: string,
 ): GatewayError {
-  const [cls, type] = CLASS_BY_STATUS[status] ?? (status >= 500 ? ["InternalServerError", "api_error"] : ["APIError", "api_error"]);
+  const [byStatus, type] = CLASS_BY_STATUS[status] ?? (status >= 500 ? ["InternalServerError", "api_error"] : ["APIError", "api_error"]);
+  const cls = className ?? byStatus;
   const message = redact(
     `litellm.${cls}: ${cls}: ${exceptionName} - ${detail.message}. Received Model Group=${target.modelGroup}`,
     target.apiKey,

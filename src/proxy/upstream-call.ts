@@ -48,9 +48,12 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
       return upstreamError(target, adapter.exceptionName, 408, { message: `Request timed out after ${timedOutAfterMs / 1000}s` });
     }
     if (options.signal.aborted) return new GatewayError({ status: 499, type: "client_closed_request", message: "Client closed the request." });
+    // Only the error code: fetch's own messages can carry the URL, and some URLs carry a key.
     const code = (err as { code?: unknown })?.code;
-    const detail = typeof code === "string" ? `Connection error (${code})` : `Invalid or interrupted response (${(err as Error)?.name ?? "Error"})`;
-    return upstreamError(target, adapter.exceptionName, typeof code === "string" ? 500 : 502, { message: detail });
+    if (typeof code === "string") {
+      return upstreamError(target, adapter.exceptionName, 500, { message: `Connection error (${code})` }, undefined, "APIConnectionError");
+    }
+    return upstreamError(target, adapter.exceptionName, 502, { message: `Invalid or interrupted response (${(err as Error)?.name ?? "Error"})` });
   };
 
   arm(options.stream ? options.streamTimeoutMs : options.timeoutMs);

@@ -233,3 +233,29 @@ describe("mock_response and the admit/settle seam", () => {
     expect(settled[0]!.outcome.endedAtMs).toBeGreaterThanOrEqual(settled[0]!.outcome.startedAtMs);
   });
 });
+
+test("an unreachable upstream: 500 APIConnectionError naming the group, not the URL's secrets", async () => {
+  const { config } = parseConfig(
+    `model_list:\n  - model_name: gone\n    litellm_params: { model: openai/x, api_base: "http://127.0.0.1:1/v1", api_key: sk-unreachable-secret }\n`,
+    {},
+    "test",
+  );
+  const s = await createTestStore();
+  const deps = createDeps({ config, store: s, log: silentLogger, masterKey: new MasterKey(hashKey(MASTER_KEY)) });
+  const lifecycle = deps as unknown as { close?: () => Promise<void>; invalidation?: { ready?: Promise<void>; close(): Promise<void> } };
+  await lifecycle.invalidation?.ready;
+  const res = await buildApp(deps).handle(
+    new Request("http://localhost/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${MASTER_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gone", messages: [] }),
+    }),
+  );
+  expect(res.status).toBe(500);
+  const error = await errorOf(res);
+  expect(error.message).toContain("APIConnectionError");
+  expect(error.message).toContain("Received Model Group=gone");
+  expect(error.message).not.toContain("sk-unreachable-secret");
+  await (lifecycle.close ? lifecycle.close() : lifecycle.invalidation?.close());
+  await s.destroy();
+});
