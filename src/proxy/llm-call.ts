@@ -73,6 +73,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   let routed: Routed | undefined;
   let upstreamMs = 0;
+  // A failing settlement is logged, never turned into a failed call: the answer already exists.
   const settle = (status: CallOutcome["status"], httpStatus: number, usage: Usage | undefined, error?: Error) =>
     deps.hooks.settle(ctx, {
       status, httpStatus, usage, error,
@@ -82,6 +83,9 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
       apiBase: routed?.target.apiBase,
       startedAtMs: ctx.startedAtMs,
       endedAtMs: deps.now(),
+    }).catch((err) => {
+      deps.log.error("settling a call failed", { call_id: ctx.callId, error: String(err) });
+      return undefined;
     });
   const headers = () => {
     const durationMs = performance.now() - input.receivedAt;
@@ -120,7 +124,10 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   return { kind: "stream", includeUsage, headers: headers(), chunks: settled(produced.chunks, settle) };
 }
 
-/** Passes chunks on and settles exactly once: at the end, on failure, or when the consumer stops. */
+/**
+ * Passes chunks on and settles exactly once: at the end, on failure, or when the consumer stops.
+ * Not awaited: the client's last event must not wait for spend bookkeeping.
+ */
 async function* settled(
   chunks: AsyncGenerator<Chunk>,
   settle: (status: CallOutcome["status"], httpStatus: number, usage: Usage | undefined, error?: Error) => Promise<unknown>,
@@ -133,14 +140,14 @@ async function* settled(
       yield chunk;
     }
     done = true;
-    await settle("success", 200, usage);
+    void settle("success", 200, usage);
   } catch (err) {
     done = true;
     const status = err instanceof GatewayError ? err.status : 500;
-    await settle(status === 499 ? "client_disconnected" : "failure", status, usage, err as Error);
+    void settle(status === 499 ? "client_disconnected" : "failure", status, usage, err as Error);
     throw err;
   } finally {
-    if (!done) await settle("client_disconnected", 200, usage);
+    if (!done) void settle("client_disconnected", 200, usage);
   }
 }
 
