@@ -126,7 +126,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
 /**
  * Passes chunks on and settles exactly once: at the end, on failure, or when the consumer stops.
- * Not awaited: the client's last event must not wait for spend bookkeeping.
+ * Awaited before the stream ends, so spend is recorded by the time the client reads [DONE].
  */
 async function* settled(
   chunks: AsyncGenerator<Chunk>,
@@ -140,14 +140,14 @@ async function* settled(
       yield chunk;
     }
     done = true;
-    void settle("success", 200, usage);
+    await settle("success", 200, usage);
   } catch (err) {
     done = true;
     const status = err instanceof GatewayError ? err.status : 500;
-    void settle(status === 499 ? "client_disconnected" : "failure", status, usage, err as Error);
+    await settle(status === 499 ? "client_disconnected" : "failure", status, usage, err as Error);
     throw err;
   } finally {
-    if (!done) void settle("client_disconnected", 200, usage);
+    if (!done) await settle("client_disconnected", 200, usage);
   }
 }
 
