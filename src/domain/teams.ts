@@ -4,7 +4,7 @@ import type { Store } from "../db/client.ts";
 import { deleteKeysOfTeams } from "../db/store/cascade.ts";
 import {
   deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
-  membershipsOfUser, type NewTeamRow, type TeamRow, updateMember, updateTeam,
+  membershipsOfUser, membersOfTeams, type NewTeamRow, type TeamRow, updateMember, updateTeam,
 } from "../db/store/teams.ts";
 import { findUserByEmail, insertUser } from "../db/store/user-admin.ts";
 import { findUserById } from "../db/store/users.ts";
@@ -161,16 +161,19 @@ export async function teamInfo(ctx: TeamsContext, caller: Caller, teamId: string
   return { team, members };
 }
 
-export async function listTeamsFor(ctx: TeamsContext, caller: Caller, userId: string | undefined) {
+/** Teams with their members: all for admins and viewers, one's own for others. `page` is optional (LiteLLM's /team/list has none). */
+export async function listTeamsFor(ctx: TeamsContext, caller: Caller, userId: string | undefined, page?: { offset: number; limit: number }) {
+  let teamIds: string[] | undefined;
   if (canReadAll(caller.role)) {
-    const teamIds = userId ? (await membershipsOfUser(ctx.store, userId)).map((m) => m.teamId) : undefined;
-    return listTeams(ctx.store, { teamIds });
-  }
-  if (userId !== undefined && userId !== caller.userId) {
+    teamIds = userId ? (await membershipsOfUser(ctx.store, userId)).map((m) => m.teamId) : undefined;
+  } else if (userId !== undefined && userId !== caller.userId) {
     throw GatewayError.auth(`Only admin users can query all teams/other teams. Your user role=${caller.role}`);
+  } else {
+    teamIds = caller.userId ? (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) : [];
   }
-  if (!caller.userId) return [];
-  return listTeams(ctx.store, { teamIds: (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) });
+  const teams = await listTeams(ctx.store, { teamIds }, page);
+  const members = await membersOfTeams(ctx.store, teams.map((t) => t.teamId));
+  return teams.map((t) => teamView(t, members.get(t.teamId) ?? []));
 }
 
 export async function deleteTeams(ctx: TeamsContext, teamIds: string[]) {

@@ -37,7 +37,14 @@ export const users = pgTable(
     createdAt: ts("created_at").notNull().$defaultFn(now),
     updatedAt: ts("updated_at").notNull().$defaultFn(now),
   },
-  (u) => [uniqueIndex("users_email_lower_uq").on(u.userEmailLower), index("users_created_idx").on(u.createdAt)],
+  (u) => [
+    uniqueIndex("users_email_lower_uq").on(u.userEmailLower),
+    // /user/list pages read (created_at, user_id) from these indexes alone, then load the page.
+    index("users_created_id_idx").on(u.createdAt, u.userId),
+    index("users_role_created_idx").on(u.userRole, u.createdAt, u.userId),
+    // An email "contains" search scans this index, not the table.
+    index("users_email_created_idx").on(u.userEmailLower, u.createdAt, u.userId),
+  ],
 );
 
 export const teams = pgTable("teams", {

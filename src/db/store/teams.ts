@@ -23,11 +23,21 @@ export async function updateTeam(s: Store, teamId: string, changes: Partial<NewT
   return rows[0];
 }
 
-export async function listTeams(s: Store, filter: { teamIds?: string[] } = {}): Promise<TeamRow[]> {
+export async function listTeams(s: Store, filter: { teamIds?: string[] } = {}, page?: { offset: number; limit: number }): Promise<TeamRow[]> {
   const t = s.t.teams;
-  const q = s.db.select().from(t);
-  if (filter.teamIds) return filter.teamIds.length === 0 ? [] : q.where(inArray(t.teamId, filter.teamIds)).orderBy(asc(t.createdAt));
-  return q.orderBy(asc(t.createdAt));
+  if (filter.teamIds?.length === 0) return [];
+  const q = s.db.select().from(t).where(filter.teamIds ? inArray(t.teamId, filter.teamIds) : undefined).orderBy(asc(t.createdAt), asc(t.teamId));
+  return page ? q.limit(page.limit).offset(page.offset) : q;
+}
+
+/** Members of many teams in one query, grouped by team. */
+export async function membersOfTeams(s: Store, teamIds: string[]): Promise<Map<string, MemberRow[]>> {
+  const grouped = new Map<string, MemberRow[]>(teamIds.map((id) => [id, []]));
+  if (teamIds.length === 0) return grouped;
+  const m = s.t.teamMembers;
+  const rows = await s.db.select().from(m).where(inArray(m.teamId, teamIds)).orderBy(asc(m.createdAt), asc(m.userId));
+  for (const row of rows) grouped.get(row.teamId)?.push(row);
+  return grouped;
 }
 
 export async function deleteTeamRows(s: Store, teamIds: string[]): Promise<number> {

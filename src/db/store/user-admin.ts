@@ -1,5 +1,5 @@
 // User writes and listings for the users API (lookups by id live in users.ts).
-import { and, asc, count, desc, eq, inArray, like, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, like, type SQL, sql } from "drizzle-orm";
 import type { Store } from "../client.ts";
 import type { UserRow } from "./users.ts";
 
@@ -70,12 +70,34 @@ export async function listUsers(
   const column = {
     user_id: u.userId, user_email: u.userEmail, created_at: u.createdAt, spend: u.spendNano, user_alias: u.userAlias, user_role: u.userRole,
   }[page.sortBy ?? "created_at"];
-  const order = page.sortBy ? (page.sortOrder === "desc" ? desc(column) : asc(column)) : desc(u.createdAt);
-  const [rows, totals] = await Promise.all([
-    s.db.select().from(u).where(condition).orderBy(order, asc(u.userId)).limit(page.limit).offset(page.offset),
-    s.db.select({ n: count() }).from(u).where(condition),
-  ]);
-  return { rows, total: Number(totals[0]?.n ?? 0) };
+  // Default order (newest first) walks the (created_at, user_id) index backwards; ties break by id.
+  const order = page.sortBy ? [page.sortOrder === "desc" ? desc(column) : asc(column), asc(u.userId)] : [desc(u.createdAt), desc(u.userId)];
+  let ids: { id: string }[];
+  let total: number;
+  if (filter.emailContains) {
+    // A "contains" search scans every row anyway: one pass gives the page and, through a window,
+    // the count of every match. Other filters walk an index, where a separate count is cheaper.
+    const rows = await s.db
+      .select({ id: u.userId, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(u).where(condition).orderBy(...order).limit(page.limit).offset(page.offset);
+    ids = rows;
+    total = rows[0]?.total ?? (page.offset === 0 ? 0 : await countUsers(s, condition));
+  } else {
+    [ids, total] = await Promise.all([
+      s.db.select({ id: u.userId }).from(u).where(condition).orderBy(...order).limit(page.limit).offset(page.offset),
+      countUsers(s, condition),
+    ]);
+  }
+  const byId = new Map(
+    ids.length === 0 ? [] : (await s.db.select().from(u).where(inArray(u.userId, ids.map((r) => r.id)))).map((r) => [r.userId, r]),
+  );
+  const rows = ids.map((r) => byId.get(r.id)).filter((r): r is UserRow => r !== undefined);
+  return { rows, total };
+}
+
+async function countUsers(s: Store, condition: SQL | undefined): Promise<number> {
+  const rows = await s.db.select({ n: count() }).from(s.t.users).where(condition);
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function keyCountsByUser(s: Store, userIds: string[]): Promise<Map<string, number>> {

@@ -3,7 +3,6 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { listKeys } from "../../db/store/keys.ts";
 import { addMembers, createTeam, deleteTeams, listTeamsFor, memberView, removeMember, setTeamBlocked, teamInfo, teamView, type TeamsContext, updateMemberFields, updateTeamFields } from "../../domain/teams.ts";
-import { membersOf } from "../../db/store/teams.ts";
 import { authGuard } from "../auth-guard.ts";
 import { toKeyJson } from "./key-wire.ts";
 import { callerOf } from "./users.ts";
@@ -79,10 +78,14 @@ export function teamRoutes(deps: AppDeps) {
       const keys = await listKeys(deps.store, { teamId: team.teamId }, { offset: 0, limit: 1000 });
       return { team_id: team.teamId, team_info: teamView(team, members), keys: keys.rows.map(toKeyJson), team_memberships: members.map(memberView) };
     }, { query: t.Object({ team_id: t.String({ minLength: 1 }) }), ...doc("A team, its keys and its memberships") })
-    .get("/team/list", async ({ principal, query }) => {
-      const teams = await listTeamsFor(ctx, callerOf(principal), query.user_id);
-      return Promise.all(teams.map(async (team) => teamView(team, await membersOf(deps.store, team.teamId))));
-    }, { query: t.Object({ user_id: t.Optional(t.String()) }), ...doc("Teams (all for admins, one's own for others)") })
+    .get("/team/list", ({ principal, query }) => {
+      const size = query.page_size ?? (query.page ? 100 : undefined);
+      const page = size ? { offset: ((query.page ?? 1) - 1) * size, limit: size } : undefined;
+      return listTeamsFor(ctx, callerOf(principal), query.user_id, page);
+    }, {
+      query: t.Object({ user_id: t.Optional(t.String()), page: t.Optional(t.Numeric({ minimum: 1 })), page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 1000 })) }),
+      ...doc("Teams with members (all for admins, one's own for others); page/page_size optional"),
+    })
     .post("/team/delete", ({ body }) => deleteTeams(ctx, body.team_ids), {
       body: t.Object({ team_ids: t.Array(t.String(), { minItems: 1 }) }),
       ...doc("Delete teams with their keys and memberships"),
