@@ -7,6 +7,7 @@ import { openStore, type Store } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDeps } from "./deps.ts";
 import type { Logger } from "./log.ts";
+import { startSpendJobs } from "./spend/spend-jobs.ts";
 
 const DEFAULT_GRACE_S = 30;
 
@@ -45,6 +46,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
   const deps = createDeps({ config, store, log, masterKey });
   await deps.invalidation.ready;
   const app = buildApp(deps).listen({ port: options.port, hostname: options.host });
+  const spendJobs = startSpendJobs(deps);
   const server = app.server!;
   log.info("tollgate listening", {
     url: `http://${options.host}:${server.port}`,
@@ -71,6 +73,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
       log.warn("grace period over: closing the remaining connections");
       await server.stop(true);
     }
+    await spendJobs.stop();
     await deps.close();
     await store.close().catch((err) => log.error("closing the database failed", { error: String(err) }));
     log.info("stopped");

@@ -39,7 +39,34 @@ export const ModelEntry = t.Object({
 });
 export type ModelEntry = Static<typeof ModelEntry>;
 
+// Spend, budget-reset and retention settings (general_settings), kept apart so the spend API owns them.
+const SpendGeneralSettings = {
+  /** The budget reset job runs every min..max seconds (a random pick spreads instances; LiteLLM 597–605). */
+  proxy_budget_rescheduler_min_time: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+  proxy_budget_rescheduler_max_time: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+  /** Spend-log rows older than this duration ("7d", "30d") are deleted; unset keeps them for ever. */
+  maximum_spend_logs_retention_period: t.Optional(t.Union([t.String(), t.Null()])),
+  /** How often the retention delete runs, as a duration (LiteLLM's default: "1d"). */
+  maximum_spend_logs_retention_interval: t.Optional(t.Union([t.String(), t.Null()])),
+};
+
+// Runtime models, health checks and the api_base SSRF policy (general_settings), owned by the router.
+const RouterGeneralSettings = {
+  /** Runtime models (/model/new) are always on in Tollgate; the key is accepted for LiteLLM files. */
+  store_model_in_db: t.Optional(t.Boolean()),
+  /** GET /health probes a deployment with no recent traffic at most this often (seconds). */
+  health_check_interval: t.Optional(t.Number({ minimum: 0 })),
+  /** Hosts, IPs or CIDRs an admin-supplied api_base may point at even though they are private. */
+  api_base_allowed_hosts: t.Optional(t.Array(t.String({ minLength: 1 }))),
+  /** Hosts, IPs or CIDRs an admin-supplied api_base may never point at (wins over the allow list). */
+  api_base_denied_hosts: t.Optional(t.Array(t.String({ minLength: 1 }))),
+  /** Let admin-supplied api_base values reach private, loopback and link-local addresses. */
+  api_base_allow_private_networks: t.Optional(t.Boolean()),
+};
+
 export const GeneralSettings = t.Object({
+  ...SpendGeneralSettings,
+  ...RouterGeneralSettings,
   master_key: t.Optional(t.Union([t.String(), t.Null()])),
   database_url: t.Optional(t.Union([t.String(), t.Null()])),
   litellm_key_header_name: t.Optional(t.String({ minLength: 1 })),

@@ -11,6 +11,7 @@ import { findUserById } from "../db/store/users.ts";
 import { nanoToUsd, nanoToUsdOrNull, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin } from "../policy/roles.ts";
 import type { Caller } from "./users.ts";
+import { budgetPeriodColumns } from "../spend/budget-period.ts";
 
 export interface TeamsContext {
   store: Store;
@@ -93,7 +94,7 @@ function toRow(f: TeamFields): Partial<NewTeamRow> {
   if (f.models !== undefined) row.models = f.models;
   if (f.max_budget !== undefined) row.maxBudgetNano = usdToNanoOrNull(f.max_budget);
   if (f.soft_budget !== undefined) row.softBudgetNano = usdToNanoOrNull(f.soft_budget);
-  if (f.budget_duration !== undefined) row.budgetDuration = f.budget_duration;
+  if (f.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(f.budget_duration, Date.now()));
   if (f.tpm_limit !== undefined) row.tpmLimit = f.tpm_limit;
   if (f.rpm_limit !== undefined) row.rpmLimit = f.rpm_limit;
   if (f.max_parallel_requests !== undefined) row.maxParallelRequests = f.max_parallel_requests;

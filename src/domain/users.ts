@@ -10,6 +10,7 @@ import { findUserById, type UserRow } from "../db/store/users.ts";
 import { deleteKeysOfUsers } from "../db/store/cascade.ts";
 import { nanoToUsd, nanoToUsdOrNull, usdToNano, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin, type Role, USER_ROLES, type UserRole } from "../policy/roles.ts";
+import { budgetPeriodColumns } from "../spend/budget-period.ts";
 
 export interface UsersContext {
   store: Store;
@@ -79,7 +80,7 @@ function toRow(fields: UserFields): Partial<NewUserRow> {
   if (fields.models !== undefined) row.models = fields.models;
   if (fields.max_budget !== undefined) row.maxBudgetNano = usdToNanoOrNull(fields.max_budget);
   if (fields.soft_budget !== undefined) row.softBudgetNano = usdToNanoOrNull(fields.soft_budget);
-  if (fields.budget_duration !== undefined) row.budgetDuration = fields.budget_duration;
+  if (fields.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(fields.budget_duration, Date.now()));
   if (fields.tpm_limit !== undefined) row.tpmLimit = fields.tpm_limit;
   if (fields.rpm_limit !== undefined) row.rpmLimit = fields.rpm_limit;
   if (fields.max_parallel_requests !== undefined) row.maxParallelRequests = fields.max_parallel_requests;

@@ -1,0 +1,24 @@
+// The spend side's background work on a running gateway: the budget reset job (and, with it, the
+// spend-log retention delete). Started by serve.ts after startup, stopped at shutdown.
+import type { AppDeps } from "../deps.ts";
+import { startBudgetResetJob } from "./budget-reset-job.ts";
+
+export interface SpendJobs {
+  stop(): Promise<void>;
+}
+
+export function startSpendJobs(deps: AppDeps): SpendJobs {
+  const g = deps.config.general;
+  const resets = deps.spend
+    ? startBudgetResetJob(
+        { store: deps.store, invalidation: deps.invalidation, book: deps.spend.book, log: deps.log, now: deps.now },
+        { minS: g.proxy_budget_rescheduler_min_time, maxS: g.proxy_budget_rescheduler_max_time },
+      )
+    : undefined;
+  return {
+    async stop() {
+      resets?.stop();
+      await resets?.idle();
+    },
+  };
+}
