@@ -56,7 +56,7 @@ export function createDeps(init: {
   const keys = new KeyCache((token) => findKeyByToken(store, token));
   const users = new UserCache((userId) => findUserById(store, userId));
   const teams = new TeamCache((teamId) => findTeam(store, teamId));
-  const spend = createSpend({ store, config, now: init.now ?? Date.now });
+  const spend = createSpend({ store, config, now: init.now ?? Date.now, log: init.log });
   const invalidation = createInvalidation(
     store,
     {
@@ -93,7 +93,7 @@ export function createDeps(init: {
     callHooks: init.callHooks ?? composeCallHooks(spend.hooks, rateLimits!),
     maxBodyBytes: Math.floor((config.general.max_request_size_mb ?? DEFAULT_MAX_BODY_MB) * 1024 * 1024),
     close: async () => {
-      const failures = await Promise.allSettled([spend.ledger.flush(), rateLimits?.close(), invalidation.close()]);
+      const failures = await Promise.allSettled([spend.close(), rateLimits?.close(), invalidation.close()]);
       for (const f of failures) if (f.status === "rejected") init.log.error("shutdown step failed", { error: String(f.reason) });
     },
   };

@@ -74,6 +74,11 @@ export const GeneralSettings = t.Object({
   shutdown_grace_period_s: t.Optional(t.Number({ minimum: 0 })),
   /** Which tokens count against tpm limits; LiteLLM's docs say total by default. */
   token_rate_limit_type: t.Optional(t.Union([t.Literal("total"), t.Literal("input"), t.Literal("output")])),
+  /**
+   * Where spend is journaled while Postgres cannot take it (replayed on reconnect and at start).
+   * Default: ./tollgate-spend-journal for Postgres, none for SQLite. One directory per instance.
+   */
+  spend_journal_dir: t.Optional(t.String({ minLength: 1 })),
 });
 export type GeneralSettings = Static<typeof GeneralSettings>;
 

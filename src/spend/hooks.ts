@@ -12,7 +12,10 @@ import { BudgetBook, budgetKey, type Reservation } from "./budget-book.ts";
 import { loadBudgetRow } from "./budget-rows.ts";
 import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
+import { SpendJournal } from "./journal.ts";
 import { SpendLedger } from "./ledger.ts";
+import type { Logger } from "../log.ts";
+import path from "node:path";
 
 // LiteLLM's call_type values in spend logs.
 const CALL_TYPE = { chat: "acompletion", completion: "atext_completion", embedding: "aembedding" } as const;
@@ -21,13 +24,32 @@ export interface Spend {
   readonly book: BudgetBook;
   readonly ledger: SpendLedger;
   readonly hooks: AbandonableHooks;
+  /** Settles once spend journaled by an earlier run has been replayed (or the replay has been retried in the background). */
+  readonly ready: Promise<void>;
+  /** Commits what is buffered (or journals it) and stops background work. */
+  close(): Promise<void>;
 }
 
-export function createSpend(deps: { store: Store; config: Config; now: () => number }): Spend {
+/** Unique per process start, so journal files and budget leases of different runs never mix. */
+export const newInstanceId = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+
+/** Postgres can be unreachable while the gateway runs; SQLite lives next to the process, so it gets no journal unless asked. */
+export function journalDirOf(config: Config, store: Store): string | undefined {
+  return config.general.spend_journal_dir ?? (store.dialect === "pg" ? path.join(process.cwd(), "tollgate-spend-journal") : undefined);
+}
+
+export function createSpend(deps: { store: Store; config: Config; now: () => number; log?: Logger }): Spend {
   const book = new BudgetBook((ref) => loadBudgetRow(deps.store, ref), deps.now);
-  const ledger = new SpendLedger(deps.store, (committed) => {
-    for (const c of committed) book.committed(c.ref, c.addedNano, c.spendNano);
-  });
+  const instanceId = newInstanceId();
+  const journalDir = journalDirOf(deps.config, deps.store);
+  const ledger = new SpendLedger(
+    deps.store,
+    (committed) => {
+      for (const c of committed) book.committed(c.ref, c.addedNano, c.spendNano);
+    },
+    { journal: journalDir ? new SpendJournal(journalDir, instanceId) : undefined, log: deps.log, leaseOwner: instanceId },
+  );
+  const ready = ledger.recover().catch(() => {});
   const reservations = new Map<string, Reservation>();
   const groupPrices = new Map<string, TokenPricesPico>();
 
@@ -86,7 +108,17 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
       if (reservation) book.settle(reservation, [], 0);
     },
   };
-  return { book, ledger, hooks };
+  return {
+    book,
+    ledger,
+    hooks,
+    ready,
+    close: async () => {
+      await ready;
+      await ledger.flush();
+      await ledger.close();
+    },
+  };
 }
 
 function ownersOf(ctx: CallContext): BudgetOwners {

@@ -1,10 +1,18 @@
 // The spend writer. Every settled call adds its cost to its key, user, team, team membership and end
-// user, and leaves one spend_logs row. A call's response is complete only once that is committed;
+// user, and leaves one spend_logs row. A call's response is complete only once that is durable;
 // group commit keeps this cheap: calls that settle while a write is running (or in the same turn
 // of the event loop) are written together, in one transaction, with one increment per row.
+//
+// Durable means committed to the database or, when the database cannot take the batch (an error,
+// or no answer within commitTimeoutMs), appended and fsync'd to the local journal (journal.ts),
+// which is replayed on reconnect and at the next start. The write is idempotent by request_id: a
+// log row and the increments it causes commit in one transaction, and only rows actually inserted
+// are counted, so a replay (or a commit that did land after its timeout) never counts twice.
 import { eq, and, sql } from "drizzle-orm";
 import type { Db, Store } from "../db/client.ts";
+import type { Logger } from "../log.ts";
 import type { BudgetRef } from "../policy/budget.ts";
+import type { JournalRecord, SpendJournal } from "./journal.ts";
 
 export type SpendLogRow = Store["t"]["spendLogs"]["$inferInsert"];
 
@@ -27,19 +35,49 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+export interface LedgerOptions {
+  /** Where batches go when the database cannot take them; without one a failed batch rejects. */
+  readonly journal?: SpendJournal;
+  /** A commit without an answer after this long is journaled instead (it may still land: idempotent). */
+  readonly commitTimeoutMs?: number;
+  readonly log?: Logger;
+  /**
+   * Runs inside each commit's transaction (Postgres only), after the increments: the budget lease
+   * pool hands back the leased budget a commit turned into spend, atomically with that spend.
+   */
+  readonly inTransaction?: (tx: Db, records: readonly JournalRecord[], committed: readonly Committed[]) => Promise<void>;
+  /** Tags every record with the lease holder, so a replay releases the right lease. */
+  readonly leaseOwner?: string;
+}
+
+const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
+const REPLAY_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
+
 // Postgres allows 65,535 bind parameters per statement; spend_logs has 20 columns.
 const LOG_ROWS_PER_INSERT = 500;
 
 export class SpendLedger {
   private pending: Pending[] = [];
   private draining = false;
-  /** Batches written and entries per batch, for tests and the bench. */
-  readonly stats = { batches: 0, entries: 0, largestBatch: 0 };
+  /** True from the first journaled batch until the journal is replayed: batches go to the journal. */
+  private outage = false;
+  private replaying: Promise<boolean> | undefined;
+  private replayTimer: ReturnType<typeof setTimeout> | undefined;
+  private replayAttempt = 0;
+  private closed = false;
+  /** Batches written and entries per batch, for tests and the bench; journaled/replayed count entries. */
+  readonly stats = { batches: 0, entries: 0, largestBatch: 0, journaled: 0, replayed: 0 };
 
   constructor(
     private readonly store: Store,
     private readonly onCommitted: (committed: readonly Committed[]) => void = () => {},
+    private readonly options: LedgerOptions = {},
   ) {}
+
+  /** True while spend waits in the local journal for the database. */
+  get degraded(): boolean {
+    return this.outage;
+  }
 
   /** Resolves once the entry is committed; rejects when its batch could not be written. */
   record(entry: SpendEntry): Promise<void> {
@@ -57,29 +95,133 @@ export class SpendLedger {
     while (this.draining || this.pending.length) await new Promise((r) => setImmediate(r));
   }
 
+  /**
+   * Replays journal files left by a previous run (kill -9, an outage at shutdown). Failing to reach
+   * the database leaves them for the background retry.
+   */
+  async recover(): Promise<void> {
+    if (this.options.journal?.replayable().length) {
+      this.outage = true;
+      await this.replay();
+    }
+  }
+
+  /** Stops retrying; journaled spend stays on disk for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.replayTimer);
+    await this.replaying;
+    await this.options.journal?.close();
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.pending.length) {
         const batch = this.pending;
         this.pending = [];
-        try {
-          const committed = await this.write(batch.map((p) => p.entry));
-          this.stats.batches++;
-          this.stats.entries += batch.length;
-          this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-          this.onCommitted(committed);
-          for (const p of batch) p.resolve();
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
+        await this.commit(batch);
       }
     } finally {
       this.draining = false;
     }
   }
 
-  private async write(entries: readonly SpendEntry[]): Promise<Committed[]> {
-    const increments = sumByTarget(entries);
+  private async commit(batch: Pending[]): Promise<void> {
+    const records = batch.map((p): JournalRecord => ({ entry: p.entry, leaseOwner: this.options.leaseOwner }));
+    const journal = this.options.journal;
+    if (!this.outage) {
+      try {
+        const committed = await this.writeInTime(records, journal !== undefined);
+        this.stats.batches++;
+        this.stats.entries += batch.length;
+        this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+        this.onCommitted(committed);
+        for (const p of batch) p.resolve();
+        return;
+      } catch (err) {
+        if (!journal) {
+          for (const p of batch) p.reject(err);
+          return;
+        }
+        this.options.log?.warn("spend commit failed: journaling locally until the database answers", { entries: batch.length, error: String(err) });
+      }
+    }
+    try {
+      await journal!.append(records);
+      this.stats.journaled += batch.length;
+      this.startOutage();
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      this.options.log?.error("spend journal append failed", { entries: batch.length, error: String(err) });
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /** The database write, given up on (not cancelled) after commitTimeoutMs when a journal can take over. */
+  private writeInTime(records: readonly JournalRecord[], canGiveUp: boolean): Promise<Committed[]> {
+    const write = this.write(records);
+    if (!canGiveUp || this.store.dialect === "sqlite") return write;
+    const timeoutMs = this.options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`spend commit took over ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    // A commit that lands after its timeout still updates the book; its replay will find the rows.
+    void write.then((c) => timedOut && this.onCommitted(c), () => {});
+    return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private startOutage(): void {
+    if (this.outage) return;
+    this.outage = true;
+    this.replayAttempt = 0;
+    this.scheduleReplay();
+  }
+
+  private scheduleReplay(): void {
+    if (this.closed) return;
+    const delayMs = REPLAY_BACKOFF_MS[Math.min(this.replayAttempt++, REPLAY_BACKOFF_MS.length - 1)]!;
+    this.replayTimer = setTimeout(() => void this.replay(), delayMs);
+  }
+
+  /** Applies every journal file to the database; true once nothing is left to replay. */
+  replay(): Promise<boolean> {
+    const journal = this.options.journal;
+    if (!journal) return Promise.resolve(true);
+    this.replaying ??= (async () => {
+      try {
+        for (;;) {
+          for (const file of await journal.rotate()) {
+            const records = await journal.read(file);
+            for (let i = 0; i < records.length; i += LOG_ROWS_PER_INSERT) {
+              this.onCommitted(await this.write(records.slice(i, i + LOG_ROWS_PER_INSERT)));
+            }
+            this.stats.replayed += records.length;
+            journal.remove(file);
+          }
+          // Batches journaled while this replay ran went to a fresh file: go round again.
+          if (!journal.hasActiveRecords) break;
+        }
+        this.outage = false;
+        this.options.log?.info("spend journal replayed: writing to the database again", { replayed: this.stats.replayed });
+        return true;
+      } catch (err) {
+        this.options.log?.warn("spend journal replay failed; retrying", { error: String(err) });
+        this.scheduleReplay();
+        return false;
+      } finally {
+        this.replaying = undefined;
+      }
+    })();
+    return this.replaying;
+  }
+
+  private async write(records: readonly JournalRecord[]): Promise<Committed[]> {
+    const entries = uniqueByRequestId(records.map((r) => r.entry));
     const logs = entries.map((e) => e.log);
     const s = this.store;
     if (s.dialect === "sqlite" && "sqlite" in s.raw) {
@@ -87,23 +229,34 @@ export class SpendLedger {
       // shared query builder and run it with the driver's synchronous .all()/.run().
       const sqlite = s.raw.sqlite;
       return sqlite.transaction(() => {
-        for (const q of logInserts(s.db, s.t, logs)) (q as unknown as SyncQuery).run();
-        return increments.map(({ ref, addedNano }) => {
+        const inserted = new Set<string>();
+        for (const q of logInserts(s.db, s.t, logs)) for (const r of (q as unknown as SyncQuery).all() as { requestId: string }[]) inserted.add(r.requestId);
+        return sumByTarget(entries.filter((e) => inserted.has(e.log.requestId))).map(({ ref, addedNano }) => {
           const rows = (incrementQuery(s.db, s.t, ref, addedNano) as unknown as SyncQuery).all() as { spendNano: number }[];
           return { ref, addedNano, spendNano: rows[0]?.spendNano };
         });
       })();
     }
     return s.db.transaction(async (tx) => {
-      for (const q of logInserts(tx, s.t, logs)) await q;
+      const inserted = new Set<string>();
+      for (const q of logInserts(tx, s.t, logs)) for (const r of await q) inserted.add(r.requestId);
       const out: Committed[] = [];
-      for (const { ref, addedNano } of increments) {
+      for (const { ref, addedNano } of sumByTarget(entries.filter((e) => inserted.has(e.log.requestId)))) {
         const rows = (await incrementQuery(tx, s.t, ref, addedNano)) as { spendNano: number }[];
         out.push({ ref, addedNano, spendNano: rows[0]?.spendNano });
+      }
+      if (this.options.inTransaction) {
+        const counted = records.filter((r) => inserted.has(r.entry.log.requestId));
+        await this.options.inTransaction(tx, counted, out);
       }
       return out;
     });
   }
+}
+
+function uniqueByRequestId(entries: readonly SpendEntry[]): SpendEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.log.requestId) && seen.add(e.log.requestId));
 }
 
 interface SyncQuery {
@@ -122,14 +275,21 @@ function sumByTarget(entries: readonly SpendEntry[]): { ref: BudgetRef; addedNan
     }
   }
   // End users are created on first use even by a free call; other rows only change when charged.
-  return [...sums.values()].filter((s) => s.addedNano !== 0 || s.ref.scope === "end_user");
+  // Rows are updated in one fixed order in every transaction, so two instances committing batches
+  // that touch the same rows cannot deadlock (LiteLLM's 40P01 on spend updates, pain points §A.6).
+  return [...sums.entries()]
+    .filter(([, s]) => s.addedNano !== 0 || s.ref.scope === "end_user")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, s]) => s);
 }
 
 function logInserts(db: Db, t: Store["t"], logs: readonly SpendLogRow[]) {
   const out = [];
   for (let i = 0; i < logs.length; i += LOG_ROWS_PER_INSERT) {
-    // A request id seen twice (a client replaying a response id) keeps its first row.
-    out.push(db.insert(t.spendLogs).values(logs.slice(i, i + LOG_ROWS_PER_INSERT)).onConflictDoNothing());
+    // A request id already logged (a replay) keeps its first row and, by the returned ids, adds nothing.
+    out.push(
+      db.insert(t.spendLogs).values(logs.slice(i, i + LOG_ROWS_PER_INSERT)).onConflictDoNothing().returning({ requestId: t.spendLogs.requestId }),
+    );
   }
   return out;
 }
