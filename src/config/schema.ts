@@ -25,6 +25,8 @@ export const ModelInfo = t.Object(
     mode: t.Optional(t.String()),
     base_model: t.Optional(t.String()),
     access_groups: t.Optional(t.Array(t.String())),
+    /** A team-scoped model: only that team's keys may call it. */
+    team_id: t.Optional(t.Union([t.String(), t.Null()])),
     input_cost_per_token: t.Optional(t.Number({ minimum: 0 })),
     output_cost_per_token: t.Optional(t.Number({ minimum: 0 })),
   },
@@ -82,11 +84,46 @@ export const GeneralSettings = t.Object({
 });
 export type GeneralSettings = Static<typeof GeneralSettings>;
 
+/** `[{"gpt-4o": ["gpt-4o-mini", "claude"]}]`: model group → groups to try, in order. */
+export const FallbackList = t.Array(t.Record(t.String(), t.Array(t.String())));
+export type FallbackList = Static<typeof FallbackList>;
+
+// Failure-handling keys LiteLLM accepts in both litellm_settings and router_settings; router_settings wins.
+const FailureSettings = {
+  num_retries: t.Optional(t.Integer({ minimum: 0 })),
+  fallbacks: t.Optional(FallbackList),
+  context_window_fallbacks: t.Optional(FallbackList),
+  content_policy_fallbacks: t.Optional(FallbackList),
+  default_fallbacks: t.Optional(t.Array(t.String())),
+  allowed_fails: t.Optional(t.Integer({ minimum: 0 })),
+  cooldown_time: t.Optional(t.Number({ minimum: 0 })),
+  max_fallbacks: t.Optional(t.Integer({ minimum: 0 })),
+};
+
 export const LitellmSettings = t.Object({
   drop_params: t.Optional(t.Boolean()),
+  request_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+  ...FailureSettings,
 });
 
-export const RouterSettings = t.Object({});
+export const RoutingStrategy = t.Union([
+  t.Literal("simple-shuffle"),
+  t.Literal("least-busy"),
+  t.Literal("latency-based-routing"),
+  t.Literal("usage-based-routing"),
+  t.Literal("usage-based-routing-v2"),
+]);
+export type RoutingStrategy = Static<typeof RoutingStrategy>;
+
+export const RouterSettings = t.Object({
+  routing_strategy: t.Optional(RoutingStrategy),
+  timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+  /** `{"gpt-4": "gpt-4o"}` or `{"gpt-4": {model: "gpt-4o", hidden: true}}`. */
+  model_group_alias: t.Optional(
+    t.Record(t.String(), t.Union([t.String(), t.Object({ model: t.String(), hidden: t.Optional(t.Boolean()) })])),
+  ),
+  ...FailureSettings,
+});
 
 export const ConfigFile = t.Object({
   // A section left empty in YAML (`general_settings:`) is null; the loader drops it before checking.

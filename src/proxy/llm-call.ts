@@ -1,14 +1,19 @@
 // One LLM call from request to settlement: model name → key alias → access decision → model
-// group → admission → deployment → provider (or mock_response) → settlement. Routes only parse
-// and serialise; the OpenAI and Anthropic ingresses both run this.
+// group → admission → attempts (deployment → provider, with retries and fallbacks) or
+// mock_response → settlement. Routes only parse and serialise; both ingresses run this.
 import type { Principal } from "../auth/principal.ts";
 import type { Config } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
 import type { CallKind, Chunk, Json, Usage } from "../providers/types.ts";
-import type { ResolvedGroup } from "../router/model-groups.ts";
-import type { Routed, Router } from "../router/router.ts";
+import { isProxyAdmin } from "../policy/roles.ts";
+import { backoffMs } from "../router/backoff.ts";
+import { recordAbandoned, recordStart, recordSuccess } from "../router/deployment-stats.ts";
+import { failureKind } from "../router/failure-kind.ts";
+import { fallbackGroups } from "../router/fallbacks.ts";
+import type { Candidate, ResolvedGroup } from "../router/model-groups.ts";
+import { type Routed, type Router, toRouted } from "../router/router.ts";
 import { toChatBody, toTextCompletion, toTextCompletionChunks } from "./completion-via-chat.ts";
 import type { CallContext, CallHooks, CallOutcome } from "./hooks.ts";
 import { withoutProxyParams } from "./litellm-params.ts";
@@ -45,17 +50,22 @@ export type CallResult =
 
 export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<CallResult> {
   const { body, principal } = input;
+  await deps.router.ready;
   const requested = input.modelFromPath ?? body.model;
   if (typeof requested !== "string" || requested === "") {
     throw GatewayError.badRequest("Invalid model name passed in model=None. Call /v1/models to view available models for your key.", "model");
   }
   const aliasTarget = principal.kind === "key" ? principal.key.aliases[requested] : undefined;
   const modelName = aliasTarget ?? requested;
-  const group = deps.router.resolve(modelName);
-  checkAccess(deps, principal, requested, aliasTarget, group);
+  const resolved = deps.router.resolve(modelName);
+  checkAccess(deps, principal, requested, aliasTarget ?? deps.router.aliasTarget(requested), resolved);
+  const group = resolved && visibleTo(resolved, principal);
   if (!group) {
     throw GatewayError.badRequest(`Invalid model name passed in model=${requested}. Call /v1/models to view available models for your key.`, "model");
   }
+  const clientFallbacks = clientFallbacksOf(body);
+  // A key may only fall back to models it may call itself; checked up front so nothing runs on a refusal.
+  for (const name of clientFallbacks ?? []) checkAccess(deps, principal, name, deps.router.aliasTarget(name), deps.router.resolve(name), "fallbacks");
 
   const stream = input.kind !== "embedding" && body.stream === true;
   const ctx: CallContext = {
@@ -71,49 +81,50 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   };
   const admission = await deps.hooks.admit(ctx);
 
-  let routed: Routed | undefined;
-  let upstreamMs = 0;
+  const run: AttemptState = { routed: undefined, retries: 0, fallbacks: 0, upstreamMs: 0 };
   // A failing settlement is logged, never turned into a failed call: the answer already exists.
   const settle = (status: CallOutcome["status"], httpStatus: number, usage: Usage | undefined, error?: Error) =>
     deps.hooks.settle(ctx, {
       status, httpStatus, usage, error,
-      deployment: routed?.target.deployment,
-      provider: routed?.target.provider,
-      upstreamModel: routed?.target.upstreamModel,
-      apiBase: routed?.target.apiBase,
+      deployment: run.routed?.target.deployment,
+      provider: run.routed?.target.provider,
+      upstreamModel: run.routed?.target.upstreamModel,
+      apiBase: run.routed?.target.apiBase,
       startedAtMs: ctx.startedAtMs,
       endedAtMs: deps.now(),
     }).catch((err) => {
       deps.log.error("settling a call failed", { call_id: ctx.callId, error: String(err) });
       return undefined;
     });
+  const attemptHeaders = (): Record<string, string> => ({
+    "x-litellm-attempted-retries": String(run.retries),
+    "x-litellm-attempted-fallbacks": String(run.fallbacks),
+  });
   const headers = () => {
     const durationMs = performance.now() - input.receivedAt;
     const out: Record<string, string> = {
       "x-litellm-call-id": ctx.callId,
       "x-litellm-model-group": group.name,
       "x-litellm-response-duration-ms": durationMs.toFixed(3),
-      "x-litellm-overhead-duration-ms": Math.max(0, durationMs - upstreamMs).toFixed(3),
+      "x-litellm-overhead-duration-ms": Math.max(0, durationMs - run.upstreamMs).toFixed(3),
+      ...attemptHeaders(),
       ...admission.headers,
     };
-    if (routed) {
-      out["x-litellm-model-id"] = routed.target.deployment.id;
-      out["x-litellm-model-api-base"] = routed.target.apiBase;
+    if (run.routed) {
+      out["x-litellm-model-id"] = run.routed.target.deployment.id;
+      out["x-litellm-model-api-base"] = run.routed.target.apiBase;
     }
     return out;
   };
 
-  let produced: { kind: "json"; body: Json } | { kind: "stream"; chunks: AsyncGenerator<Chunk> };
+  let produced: Produced;
   try {
-    routed = deps.router.pick(group);
-    const started = performance.now();
-    produced = await produce(deps, input, group, routed, stream);
-    upstreamMs = performance.now() - started;
+    produced = await withRetriesAndFallbacks(deps, input, group, stream, clientFallbacks, run);
   } catch (err) {
     const error = err instanceof GatewayError ? err : GatewayError.internal();
     if (!(err instanceof GatewayError)) deps.log.error("llm call failed", { call_id: ctx.callId, error: String(err) });
     await settle(error.status === 499 ? "client_disconnected" : "failure", error.status, undefined, error);
-    throw err;
+    throw withHeaders(error, attemptHeaders());
   }
 
   if (produced.kind === "json") {
@@ -122,6 +133,202 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   }
   const includeUsage = (body.stream_options as Json | undefined)?.include_usage === true;
   return { kind: "stream", includeUsage, headers: headers(), chunks: settled(produced.chunks, settle) };
+}
+
+type Produced = { kind: "json"; body: Json } | { kind: "stream"; chunks: AsyncGenerator<Chunk> };
+
+interface AttemptState {
+  /** The deployment of the latest attempt: the one that answered, or the last one that failed. */
+  routed: Routed | undefined;
+  /** Retries within the group that answered (or the last group tried). */
+  retries: number;
+  /** Fallback groups tried. */
+  fallbacks: number;
+  upstreamMs: number;
+}
+
+/**
+ * Attempts across deployments and groups: up to num_retries retries inside a group (another
+ * deployment first, backoff only when the same one must be retried), then the fallback groups,
+ * each with the same retries. A stream counts as answered once its first chunk arrived: after
+ * that, nothing is retried.
+ */
+async function withRetriesAndFallbacks(
+  deps: LlmCallDeps,
+  input: CallInput,
+  first: ResolvedGroup,
+  stream: boolean,
+  clientFallbacks: string[] | undefined,
+  run: AttemptState,
+): Promise<Produced> {
+  const { router } = deps;
+  if (isMock(input.body)) {
+    run.routed = toRouted(first.name, router.pick(first, { nowMs: deps.now(), stream }));
+    return produce(deps, input, first, run.routed, stream);
+  }
+  const numRetries = typeof input.body.num_retries === "number" && input.body.num_retries >= 0 ? Math.floor(input.body.num_retries) : router.numRetries;
+  let group = first;
+  let fallbackNames: string[] | undefined;
+  let lastError: GatewayError | undefined;
+  for (let step = 0; ; step++) {
+    const tried = new Set<string>();
+    for (let attempt = 0; attempt <= numRetries; attempt++) {
+      if (attempt > 0) {
+        const wait = backoffMs({ retry: attempt, sameDeployment: !router.hasUntried(group, tried, deps.now()), retryAfterS: lastError?.retryAfterS });
+        if (wait > 0) await sleepUnlessAborted(wait, input.signal);
+        run.retries = attempt;
+      }
+      let candidate: Candidate;
+      try {
+        candidate = router.pick(group, { nowMs: deps.now(), stream, tried });
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        // Everything is cooling down or at capacity: keep the provider's own error when there is one.
+        lastError ??= err;
+        break;
+      }
+      tried.add(candidate.deployment.id);
+      run.routed = toRouted(group.name, candidate);
+      const started = performance.now();
+      try {
+        const produced = await attemptOne(deps, input, group, run.routed, stream);
+        run.upstreamMs = performance.now() - started;
+        return produced;
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        lastError = err;
+        const kind = failureKind(err.status, err.message);
+        if (kind === "client_gone") throw err;
+        if (kind !== "retryable") break;
+      }
+    }
+    if (!lastError) throw GatewayError.internal();
+    fallbackNames ??= fallbackGroups(router.fallbackSettings, first.name, failureKind(lastError.status, lastError.message), clientFallbacks)
+      .slice(0, router.maxFallbacks);
+    let next: ResolvedGroup | undefined;
+    while (!next && step < fallbackNames.length) {
+      const name = fallbackNames[step]!;
+      const resolved = router.resolve(name);
+      if (resolved) next = { ...resolved, name };
+      else {
+        deps.log.warn("fallback model group not found", { model_group: name });
+        step++;
+      }
+    }
+    if (!next) throw lastError;
+    group = next;
+    run.fallbacks = step + 1;
+    run.retries = 0;
+  }
+}
+
+/**
+ * One attempt on one deployment, recorded in its stats. For a stream the first chunk is awaited
+ * here, so a stream that fails before sending anything can still be retried elsewhere.
+ */
+async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGroup, routed: Routed, stream: boolean): Promise<Produced> {
+  const { router } = deps;
+  const id = routed.target.deployment.id;
+  const stats = router.statsOf(id);
+  const started = performance.now();
+  recordStart(stats, deps.now());
+  const fail = (err: unknown) => {
+    if (err instanceof GatewayError && err.status !== 499) router.failed(group, id, err, deps.now());
+    else recordAbandoned(stats);
+  };
+  let produced: Produced;
+  let firstChunk: IteratorResult<Chunk>;
+  try {
+    produced = await produce(deps, input, group, routed, stream);
+    if (produced.kind === "json") {
+      const usage = produced.body.usage as Usage | undefined;
+      recordSuccess(stats, { nowMs: deps.now(), latencyMs: performance.now() - started, tokens: usage?.total_tokens ?? 0 });
+      return produced;
+    }
+    firstChunk = await produced.chunks.next();
+  } catch (err) {
+    fail(err);
+    throw err;
+  }
+  const ttftMs = performance.now() - started;
+  const rest = produced.chunks;
+  async function* tracked(): AsyncGenerator<Chunk> {
+    let usage: Usage | undefined;
+    let ended = false;
+    try {
+      let next = firstChunk;
+      while (!next.done) {
+        if (next.value.usage) usage = next.value.usage as Usage;
+        yield next.value;
+        next = await rest.next();
+      }
+      ended = true;
+      recordSuccess(stats, { nowMs: deps.now(), latencyMs: performance.now() - started, ttftMs, tokens: usage?.total_tokens ?? 0 });
+    } catch (err) {
+      ended = true;
+      fail(err);
+      throw err;
+    } finally {
+      if (!ended) {
+        recordAbandoned(stats);
+        await rest.return(undefined).catch(() => {});
+      }
+    }
+  }
+  return { kind: "stream", chunks: tracked() };
+}
+
+const isMock = (body: Json) => body.mock_response !== undefined && body.mock_response !== null;
+
+/** Client-side `fallbacks`: model names, or `{model: ...}` objects (their other fields are not applied). */
+function clientFallbacksOf(body: Json): string[] | undefined {
+  const raw = body.fallbacks;
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw GatewayError.badRequest("fallbacks must be a list of model names", "fallbacks");
+  return raw.map((f) => {
+    const name = typeof f === "string" ? f : (f as Json | null)?.model;
+    if (typeof name !== "string" || name === "") throw GatewayError.badRequest("fallbacks must be a list of model names", "fallbacks");
+    return name;
+  });
+}
+
+/** Team-scoped deployments (model_info.team_id) serve only that team's keys; admins see every one. */
+export function visibleTo(group: ResolvedGroup, principal: Principal): ResolvedGroup | undefined {
+  if (principal.kind === "master" || isProxyAdmin(principal.role)) return group;
+  const teamId = principal.team?.teamId;
+  const candidates = group.candidates.filter((c) => {
+    const owner = c.deployment.info.team_id;
+    return owner === undefined || owner === null || owner === teamId;
+  });
+  if (candidates.length === 0) return undefined;
+  return candidates.length === group.candidates.length ? group : { ...group, candidates };
+}
+
+function withHeaders(err: GatewayError, headers: Record<string, string>): GatewayError {
+  return new GatewayError({
+    status: err.status,
+    type: err.type,
+    message: err.message,
+    param: err.param,
+    retryAfterS: err.retryAfterS,
+    headers: { ...err.headers, ...headers },
+  });
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  const gone = () => new GatewayError({ status: 499, type: "client_closed_request", message: "Client closed the request." });
+  if (signal.aborted) return Promise.reject(gone());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(gone());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /**
@@ -151,7 +358,14 @@ async function* settled(
   }
 }
 
-function checkAccess(deps: LlmCallDeps, principal: Principal, requested: string, aliasTarget: string | undefined, group: ResolvedGroup | undefined) {
+function checkAccess(
+  deps: LlmCallDeps,
+  principal: Principal,
+  requested: string,
+  aliasTarget: string | undefined,
+  group: ResolvedGroup | undefined,
+  param = "model",
+) {
   if (principal.kind !== "key") return;
   const groupsOf = (name: string): string[] => {
     const g = name === group?.name ? group : deps.router.resolve(name);
@@ -165,7 +379,7 @@ function checkAccess(deps: LlmCallDeps, principal: Principal, requested: string,
     userModels: principal.user?.models,
   });
   const decision = decideModelAccess(lists, names);
-  if (!decision.ok) throw new GatewayError({ status: 401, type: decision.type, message: decision.message, param: "model" });
+  if (!decision.ok) throw new GatewayError({ status: 401, type: decision.type, message: decision.message, param });
 }
 
 async function produce(
@@ -192,7 +406,12 @@ async function produce(
     throw GatewayError.badRequest(`${target.provider} does not support text completions. Received Model Group=${group.name}`, "model");
   }
   const params = target.deployment.params;
-  const timeoutS = params.timeout ?? (typeof body.timeout === "number" ? body.timeout : DEFAULT_TIMEOUT_S);
+  const timeoutS =
+    params.timeout ??
+    (typeof body.timeout === "number" ? body.timeout : undefined) ??
+    deps.config.router.timeout ??
+    deps.config.litellm.request_timeout ??
+    DEFAULT_TIMEOUT_S;
   const forwarded = withoutProxyParams(viaChat ? toChatBody(body) : body);
   const result = await callUpstream(routed, viaChat ? "chat" : kind, forwarded, {
     stream,

@@ -10,7 +10,7 @@ import { lookupPrice } from "../spend/prices.ts";
 const SECRET = /(key|secret|password|token|credentials?)$/i;
 
 export function modelInfoList(router: Router, principal: Principal): Json[] {
-  return router.groups.deployments
+  return router.deployments
     .filter((d) => {
       if (principal.kind === "master") return true;
       const lists = accessListsOf({ keyModels: principal.key.models, teamModels: principal.team?.models, userModels: principal.user?.models });

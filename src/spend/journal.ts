@@ -22,7 +22,8 @@ const FILE_RE = /^spend-(\d+)-([0-9a-f]+)(?:\.\d+)?\.(ndjson|replaying)$/;
 
 export class SpendJournal {
   private handle: FileHandle | undefined;
-  private appending: Promise<void> = Promise.resolve();
+  private chain: Promise<unknown> = Promise.resolve();
+  private queuedAppends = 0;
   /** Records appended to the active file since it was last rotated away. */
   private activeRecords = 0;
 
@@ -38,38 +39,53 @@ export class SpendJournal {
   /** Appends and fsyncs; resolves once the records would survive a crash of this process. */
   append(records: readonly JournalRecord[]): Promise<void> {
     const text = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
-    // Appends are chained so lines never interleave and a rotation never cuts one in half.
-    const next = this.appending.then(async () => {
-      if (!this.handle) {
-        mkdirSync(this.dir, { recursive: true });
-        this.handle = await open(this.activePath, "a");
+    this.queuedAppends++;
+    return this.serially(async () => {
+      try {
+        if (!this.handle) {
+          mkdirSync(this.dir, { recursive: true });
+          this.handle = await open(this.activePath, "a");
+        }
+        await this.handle.appendFile(text);
+        await this.handle.sync();
+        this.activeRecords += records.length;
+      } finally {
+        this.queuedAppends--;
       }
-      await this.handle.appendFile(text);
-      await this.handle.sync();
-      this.activeRecords += records.length;
     });
-    this.appending = next.catch(() => {});
+  }
+
+  /**
+   * Appends and rotations run one at a time, in call order: a rotation never closes the file under
+   * an append, and an append never lands in a file already handed to a replay.
+   */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => {});
     return next;
   }
 
+  /** Records in the active file, or on their way to it. */
   get hasActiveRecords(): boolean {
-    return this.activeRecords > 0;
+    return this.activeRecords > 0 || this.queuedAppends > 0;
   }
 
   /**
    * Moves the active file aside for replay (new appends start a fresh file) and returns every file
    * to replay: this one and any left by processes that no longer run.
    */
-  async rotate(): Promise<string[]> {
-    await this.appending;
-    if (this.handle) {
-      await this.handle.close();
-      this.handle = undefined;
-      if (this.activeRecords > 0) await rename(this.activePath, this.activePath.replace(/\.ndjson$/, `.${Date.now()}.replaying`));
-      else rmSync(this.activePath, { force: true });
-      this.activeRecords = 0;
-    }
-    return this.replayable();
+  rotate(): Promise<string[]> {
+    return this.serially(async () => {
+      if (this.handle) {
+        const handle = this.handle;
+        this.handle = undefined;
+        await handle.close();
+        if (this.activeRecords > 0) await rename(this.activePath, this.activePath.replace(/\.ndjson$/, `.${Date.now()}.replaying`));
+        else rmSync(this.activePath, { force: true });
+        this.activeRecords = 0;
+      }
+      return this.replayable();
+    });
   }
 
   /**
@@ -114,10 +130,12 @@ export class SpendJournal {
     rmSync(file, { force: true });
   }
 
-  async close(): Promise<void> {
-    await this.appending;
-    await this.handle?.close();
-    this.handle = undefined;
+  close(): Promise<void> {
+    return this.serially(async () => {
+      const handle = this.handle;
+      this.handle = undefined;
+      await handle?.close();
+    });
   }
 }
 

@@ -29,6 +29,21 @@ const entry = (requestId: string, spendNano: number): SpendEntry => ({
   },
 });
 
+test("journal: appends racing rotations each land in exactly one file, none torn or lost", async () => {
+  const journal = new SpendJournal(tempPath("journal-race"), "abc1");
+  const ops: Promise<unknown>[] = [];
+  for (let i = 0; i < 300; i++) {
+    ops.push(journal.append([{ entry: entry(`r${i}`, 1) }]));
+    if (i % 7 === 0) ops.push(journal.rotate());
+  }
+  await Promise.all(ops);
+  const files = await journal.rotate();
+  const ids = (await Promise.all(files.map((f) => journal.read(f)))).flat().map((r) => r.entry.log.requestId);
+  expect(ids.length).toBe(300);
+  expect(new Set(ids).size).toBe(300);
+  expect(journal.hasActiveRecords).toBe(false);
+});
+
 describe("journal replay is idempotent by request_id", () => {
   for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as const) {
     test(`[${dialect}] a replayed entry that was already committed adds nothing; a new one is added once`, async () => {

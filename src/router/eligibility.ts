@@ -1,0 +1,39 @@
+// Which deployments of a group may take the next attempt: not cooling down, under their rpm/tpm
+// for this minute, and (when another one is left) not already tried by this call. Pure.
+import type { DeploymentStats } from "./deployment-stats.ts";
+import type { Candidate } from "./model-groups.ts";
+
+export type Eligibility =
+  | { ok: true; candidates: readonly Candidate[] }
+  | { ok: false; reason: "cooldown" | "capacity"; retryAfterS: number };
+
+export function eligibleCandidates(
+  candidates: readonly Candidate[],
+  statsOf: (id: string) => DeploymentStats | undefined,
+  nowMs: number,
+  tried: ReadonlySet<string> = new Set(),
+): Eligibility {
+  const minuteStart = nowMs - (nowMs % 60_000);
+  let soonestCooldownEndMs = Infinity;
+  let cooling = 0;
+  const open = candidates.filter((c) => {
+    const s = statsOf(c.deployment.id);
+    if (!s) return true;
+    if (s.cooldownUntilMs > nowMs) {
+      cooling++;
+      soonestCooldownEndMs = Math.min(soonestCooldownEndMs, s.cooldownUntilMs);
+      return false;
+    }
+    if (s.minuteStartMs !== minuteStart) return true;
+    const { rpm, tpm } = c.deployment.params;
+    if (rpm !== undefined && s.requestsThisMinute >= rpm) return false;
+    if (tpm !== undefined && s.tokensThisMinute >= tpm) return false;
+    return true;
+  });
+  if (open.length === 0) {
+    if (cooling === candidates.length) return { ok: false, reason: "cooldown", retryAfterS: Math.max(0, (soonestCooldownEndMs - nowMs) / 1000) };
+    return { ok: false, reason: "capacity", retryAfterS: (minuteStart + 60_000 - nowMs) / 1000 };
+  }
+  const untried = open.filter((c) => !tried.has(c.deployment.id));
+  return { ok: true, candidates: untried.length > 0 ? untried : open };
+}
