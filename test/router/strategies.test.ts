@@ -6,8 +6,8 @@ import { backoffMs } from "../../src/router/backoff.ts";
 import { decideCooldown } from "../../src/router/cooldown.ts";
 import { type DeploymentStats, freshStats, recordFailure, recordStart, recordSuccess } from "../../src/router/deployment-stats.ts";
 import { eligibleCandidates } from "../../src/router/eligibility.ts";
-import { failureKind } from "../../src/router/failure-kind.ts";
-import { fallbackGroups } from "../../src/router/fallbacks.ts";
+import { type FailureKind, failureKind } from "../../src/router/failure-kind.ts";
+import { type FallbackSettings, fallbackGroups } from "../../src/router/fallbacks.ts";
 import { ModelGroups } from "../../src/router/model-groups.ts";
 import { latencyBased, leastBusy, type PickContext, simpleShuffle, strategyFor, usageBased } from "../../src/router/strategies.ts";
 
@@ -174,11 +174,11 @@ describe("failure kinds", () => {
     [400, "This model's maximum context length is 8192 tokens", "context_window"],
     [400, "Your request was rejected by our content management policy", "content_policy"],
     [400, "temperature must be <= 2", "bad_request"],
-  ])("%d %s → %s", (status, message, kind) => expect(failureKind(status, message)).toBe(kind));
+  ] as [number, string, FailureKind][])("%d %s → %s", (status, message, kind) => expect(failureKind(status, message)).toBe(kind));
 });
 
 describe("fallback groups", () => {
-  const settings = {
+  const settings: FallbackSettings = {
     fallbacks: [{ a: ["b", "c"] }, { "*": ["z"] }],
     contextWindow: [{ a: ["a-large"] }],
     contentPolicy: [],
@@ -191,7 +191,7 @@ describe("fallback groups", () => {
     ["a", "content_policy", undefined, ["b", "c"]],
     ["a", "bad_request", undefined, []],
     ["a", "retryable", ["mine"], ["mine"]],
-  ] as const)("%s after %s (client %j) → %j", (group, kind, client, expected) => {
+  ] as [string, FailureKind, string[] | undefined, string[]][])("%s after %s (client %j) → %j", (group, kind, client, expected) => {
     expect(fallbackGroups(settings, group, kind, client)).toEqual(expected);
   });
   test("default_fallbacks apply when no list names the group", () => {

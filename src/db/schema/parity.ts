@@ -7,7 +7,8 @@ type Eq<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 
 type Same<K extends keyof typeof pg & keyof typeof sq> = Eq<(typeof pg)[K]["$inferSelect"], (typeof sq)[K]["$inferSelect"]> extends true
   ? Eq<(typeof pg)[K]["$inferInsert"], (typeof sq)[K]["$inferInsert"]>
   : false;
-type Tables = "settings" | "users" | "teams" | "teamMembers" | "keys" | "keyGraceTokens" | "endUsers" | "spendLogs" | "models" | "rateLimitBuckets";
+type Tables = "settings" | "users" | "teams" | "teamMembers" | "keys" | "keyGraceTokens" | "endUsers" | "spendLogs" | "models" | "rateLimitBuckets"
+  | "budgets" | "dailySpend" | "dailyEndUserSpend";
 type AllSame = { [K in Tables]: Same<K> }[Tables];
 type NoExtra = Exclude<keyof typeof pg, Tables> | Exclude<keyof typeof sq, Tables>;
 

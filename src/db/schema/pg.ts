@@ -145,6 +145,11 @@ export const endUsers = pgTable("end_users", {
   rpmLimit: integer("rpm_limit"),
   spendNano: nano("spend_nano").notNull().default(0),
   createdAt: ts("created_at").notNull().$defaultFn(now),
+  // A budget tier (budgets table) whose limits were copied into the columns above when attached.
+  budgetId: text("budget_id"),
+  softBudgetNano: nano("soft_budget_nano"),
+  allowedModelRegion: text("allowed_model_region"),
+  defaultModel: text("default_model"),
 });
 
 export const spendLogs = pgTable(
@@ -196,3 +201,66 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   capacity: doublePrecision("capacity").notNull(),
   updatedMs: bigint("updated_ms", { mode: "number" }).notNull(),
 });
+
+// Budget tiers (LiteLLM's LiteLLM_BudgetTable, /budget/*): named limits attached to end users.
+export const budgets = pgTable("budgets", {
+  budgetId: text("budget_id").primaryKey(),
+  maxBudgetNano: nano("max_budget_nano"),
+  softBudgetNano: nano("soft_budget_nano"),
+  maxParallelRequests: integer("max_parallel_requests"),
+  tpmLimit: integer("tpm_limit"),
+  rpmLimit: integer("rpm_limit"),
+  budgetDuration: text("budget_duration"),
+  budgetResetAt: ts("budget_reset_at"),
+  modelMaxBudget: json<JsonObject>("model_max_budget"),
+  createdBy: text("created_by"),
+  updatedBy: text("updated_by"),
+  createdAt: ts("created_at").notNull().$defaultFn(now),
+  updatedAt: ts("updated_at").notNull().$defaultFn(now),
+});
+
+// Daily spend rollups, written in the same transaction as the spend_logs rows they sum
+// (src/spend/rollups.ts), so /global/spend/*, the report and the daily-activity views read
+// thousands of rows instead of millions. Absent ids are '' (not NULL) because they are part of the
+// primary key. `day` is the UTC date of the call's start, "YYYY-MM-DD".
+export const dailySpend = pgTable(
+  "daily_spend",
+  {
+    day: text("day").notNull(),
+    apiKey: text("api_key").notNull(),
+    userId: text("user_id").notNull(),
+    teamId: text("team_id").notNull(),
+    modelGroup: text("model_group").notNull(),
+    model: text("model").notNull(),
+    provider: text("provider").notNull(),
+    spendNano: nano("spend_nano").notNull().default(0),
+    promptTokens: nano("prompt_tokens").notNull().default(0),
+    completionTokens: nano("completion_tokens").notNull().default(0),
+    requests: nano("requests").notNull().default(0),
+    successfulRequests: nano("successful_requests").notNull().default(0),
+    failedRequests: nano("failed_requests").notNull().default(0),
+  },
+  (d) => [
+    primaryKey({ columns: [d.day, d.apiKey, d.userId, d.teamId, d.modelGroup, d.model, d.provider] }),
+    index("daily_spend_user_idx").on(d.userId, d.day),
+    index("daily_spend_team_idx").on(d.teamId, d.day),
+  ],
+);
+
+// Per end user (customer) apart: end users can outnumber keys by orders of magnitude, and folding
+// them into daily_spend would make it as large as the logs.
+export const dailyEndUserSpend = pgTable(
+  "daily_end_user_spend",
+  {
+    day: text("day").notNull(),
+    endUser: text("end_user").notNull(),
+    modelGroup: text("model_group").notNull(),
+    spendNano: nano("spend_nano").notNull().default(0),
+    promptTokens: nano("prompt_tokens").notNull().default(0),
+    completionTokens: nano("completion_tokens").notNull().default(0),
+    requests: nano("requests").notNull().default(0),
+    successfulRequests: nano("successful_requests").notNull().default(0),
+    failedRequests: nano("failed_requests").notNull().default(0),
+  },
+  (d) => [primaryKey({ columns: [d.day, d.endUser, d.modelGroup] }), index("daily_end_user_spend_user_idx").on(d.endUser, d.day)],
+);
