@@ -9,6 +9,8 @@ import { anthropicRoutes } from "./http/anthropic.ts";
 import { keyRoutes } from "./http/admin/keys.ts";
 import { teamRoutes } from "./http/admin/teams.ts";
 import { userRoutes } from "./http/admin/users.ts";
+import { uiSessionRoutes } from "./http/ui-session.ts";
+import uiPage from "./ui/index.html";
 
 export function buildApp(deps: AppDeps) {
   return new Elysia({
@@ -19,11 +21,15 @@ export function buildApp(deps: AppDeps) {
       // Elysia defaults to reusePort, which lets a second instance silently share the port.
       reusePort: false,
       maxRequestBodySize: deps.maxBodyBytes + 1024 * 1024,
+      // The admin SPA as native Bun routes (stack notes §5): deep links under /ui/* get the same
+      // page, and the bundle's assets are served at the site root ahead of Elysia's routing.
+      routes: { "/ui": uiPage, "/ui/*": uiPage },
     },
   })
     .use(errorMapping(deps.log))
     .use(bodyHandling(deps.maxBodyBytes))
     .use(docsRoutes(deps.version))
+    .use(uiSessionRoutes(deps))
     .use(healthRoutes(deps))
     .use(openaiRoutes(deps))
     .use(anthropicRoutes(deps))

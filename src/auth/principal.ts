@@ -54,6 +54,17 @@ export async function authenticate(headers: Headers, deps: AuthDeps): Promise<Pr
       `Authentication Error, Invalid proxy server token passed. Received API Key = ${keyName(value)}, Key Hash (Token) =${token}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
     );
   }
+  return principalOfKey(key, deps);
+}
+
+/** The principal of a key known by its hash (a UI session holds the hash, never the plaintext). */
+export async function principalOfToken(token: string, deps: AuthDeps): Promise<Principal> {
+  const key = await deps.keys.get(token);
+  if (!key) throw GatewayError.auth("Authentication Error, the key of this session no longer exists. Sign in again.");
+  return principalOfKey(key, deps);
+}
+
+async function principalOfKey(key: KeyRow, deps: AuthDeps): Promise<Principal> {
   checkKeyUsable(key, deps.now());
   const [user, team] = await Promise.all([
     key.userId === null ? undefined : deps.users.get(key.userId),

@@ -61,6 +61,9 @@ export function parseConfig(text: string, env: Env, source: string | null): Load
   const file = converted as ConfigFile;
   const general = { ...file.general_settings };
   if (!general.master_key && mergedEnv.LITELLM_MASTER_KEY) general.master_key = mergedEnv.LITELLM_MASTER_KEY;
+  if (!general.ui_username && mergedEnv.UI_USERNAME) general.ui_username = mergedEnv.UI_USERNAME;
+  if (!general.ui_password && mergedEnv.UI_PASSWORD) general.ui_password = mergedEnv.UI_PASSWORD;
+  if (!general.ui_session_secret && mergedEnv.UI_SESSION_SECRET) general.ui_session_secret = mergedEnv.UI_SESSION_SECRET;
   if (general.master_key && !general.master_key.startsWith("sk-")) {
     throw new ConfigError(["general_settings.master_key: must start with 'sk-'"]);
   }

@@ -81,6 +81,11 @@ export const GeneralSettings = t.Object({
    * Default: ./tollgate-spend-journal for Postgres, none for SQLite. One directory per instance.
    */
   spend_journal_dir: t.Optional(t.String({ minLength: 1 })),
+  /** Admin UI sign-in (LiteLLM's UI_USERNAME / UI_PASSWORD; defaults: "admin" / the master key). */
+  ui_username: t.Optional(t.String({ minLength: 1 })),
+  ui_password: t.Optional(t.String({ minLength: 1 })),
+  /** Signs UI session cookies; generated and stored in the database when unset. */
+  ui_session_secret: t.Optional(t.String({ minLength: 16 })),
 });
 export type GeneralSettings = Static<typeof GeneralSettings>;
 

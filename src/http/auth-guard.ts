@@ -2,23 +2,37 @@
 // unauthenticated caller learns nothing about a route's schema. Also applies the route-level access
 // rules (roles, a key's allowed_routes); handlers apply the per-object ones.
 import { Elysia } from "elysia";
-import { authenticate, type Principal } from "../auth/principal.ts";
+import { readKey } from "../auth/key-header.ts";
+import { authenticate, type AuthDeps, type Principal } from "../auth/principal.ts";
+import { checkCsrf, uiSessions } from "../auth/ui-sessions.ts";
 import type { AppDeps } from "../deps.ts";
 import { GatewayError } from "../errors.ts";
 import { decideRouteAccess } from "../policy/route-access.ts";
 
+export const authDepsOf = (deps: AppDeps): AuthDeps => ({
+  masterKey: deps.masterKey,
+  keys: deps.keys,
+  users: deps.users,
+  teams: deps.teams,
+  graceToken: deps.graceToken,
+  customHeader: deps.config.general.litellm_key_header_name?.toLowerCase(),
+  now: deps.now,
+});
+
 export function authGuard(deps: AppDeps) {
-  const authDeps = {
-    masterKey: deps.masterKey,
-    keys: deps.keys,
-    users: deps.users,
-    teams: deps.teams,
-    graceToken: deps.graceToken,
-    customHeader: deps.config.general.litellm_key_header_name?.toLowerCase(),
-    now: deps.now,
+  const authDeps = authDepsOf(deps);
+  const sessions = uiSessions(deps, authDeps);
+  // A request with a key header is judged by that key alone; the UI session cookie is the
+  // alternative when there is none, and then state changes need the session's CSRF token.
+  const fromSession = async (request: Request): Promise<Principal | undefined> => {
+    if (readKey(request.headers, authDeps.customHeader).kind !== "missing") return undefined;
+    const session = await sessions.read(request.headers);
+    if (!session) return undefined;
+    checkCsrf(request.method, request.headers, session);
+    return sessions.principalOf(session);
   };
   return new Elysia({ name: "auth-guard" }).derive({ as: "scoped" }, async ({ request, path }) => {
-    const principal = await authenticate(request.headers, authDeps);
+    const principal = (await fromSession(request)) ?? (await authenticate(request.headers, authDeps));
     const decision = decideRouteAccess(routeCaller(principal), path);
     if (!decision.ok) {
       throw new GatewayError({ status: decision.status, type: "auth_error", message: decision.message });
