@@ -13,6 +13,7 @@ import type { Db, Store } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 import type { BudgetRef } from "../policy/budget.ts";
 import type { JournalRecord, SpendJournal } from "./journal.ts";
+import { rollupUpserts } from "./rollups.ts";
 
 export type SpendLogRow = Store["t"]["spendLogs"]["$inferInsert"];
 
@@ -231,6 +232,7 @@ export class SpendLedger {
       return sqlite.transaction(() => {
         const inserted = new Set<string>();
         for (const q of logInserts(s.db, s.t, logs)) for (const r of (q as unknown as SyncQuery).all() as { requestId: string }[]) inserted.add(r.requestId);
+        for (const q of rollupUpserts(s.db, s.t, logs.filter((l) => inserted.has(l.requestId)))) (q as unknown as SyncQuery).run();
         return sumByTarget(entries.filter((e) => inserted.has(e.log.requestId))).map(({ ref, addedNano }) => {
           const rows = (incrementQuery(s.db, s.t, ref, addedNano) as unknown as SyncQuery).all() as { spendNano: number }[];
           return { ref, addedNano, spendNano: rows[0]?.spendNano };
@@ -240,6 +242,7 @@ export class SpendLedger {
     return s.db.transaction(async (tx) => {
       const inserted = new Set<string>();
       for (const q of logInserts(tx, s.t, logs)) for (const r of await q) inserted.add(r.requestId);
+      for (const q of rollupUpserts(tx, s.t, logs.filter((l) => inserted.has(l.requestId)))) await q;
       const out: Committed[] = [];
       for (const { ref, addedNano } of sumByTarget(entries.filter((e) => inserted.has(e.log.requestId)))) {
         const rows = (await incrementQuery(tx, s.t, ref, addedNano)) as { spendNano: number }[];

@@ -1,0 +1,149 @@
+// Reads behind the spend API: spend-log rows (filtered, paged) and the daily rollups
+// (daily_spend, daily_end_user_spend) that every aggregate view is computed from.
+import { and, count, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import type { Store } from "../client.ts";
+
+export type SpendLogRecord = Store["t"]["spendLogs"]["$inferSelect"];
+
+export interface LogFilter {
+  apiKey?: string;
+  userId?: string;
+  requestId?: string;
+  teamId?: string;
+  endUser?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+function logWhere(s: Store, f: LogFilter): SQL | undefined {
+  const l = s.t.spendLogs;
+  return and(
+    f.apiKey !== undefined ? eq(l.apiKey, f.apiKey) : undefined,
+    f.userId !== undefined ? eq(l.userId, f.userId) : undefined,
+    f.requestId !== undefined ? eq(l.requestId, f.requestId) : undefined,
+    f.teamId !== undefined ? eq(l.teamId, f.teamId) : undefined,
+    f.endUser !== undefined ? eq(l.endUser, f.endUser) : undefined,
+    f.from ? gte(l.startTime, f.from) : undefined,
+    f.to ? lt(l.startTime, f.to) : undefined,
+  );
+}
+
+/** Newest first; `limit` rows after `offset`, and the total that match. */
+export async function findSpendLogs(s: Store, f: LogFilter, page: { limit: number; offset: number }) {
+  const l = s.t.spendLogs;
+  const where = logWhere(s, f);
+  const [rows, [total]] = await Promise.all([
+    s.db.select().from(l).where(where).orderBy(desc(l.startTime), desc(l.requestId)).limit(page.limit).offset(page.offset),
+    s.db.select({ n: count() }).from(l).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
+
+/** Deletes rows that started before `before`, at most `limit` per call (short write transactions). */
+export async function deleteSpendLogsBefore(s: Store, before: Date, limit: number): Promise<number> {
+  const l = s.t.spendLogs;
+  const victims = s.db.select({ id: l.requestId }).from(l).where(lt(l.startTime, before)).limit(limit);
+  const deleted = await s.db.delete(l).where(inArray(l.requestId, victims)).returning({ id: l.requestId });
+  return deleted.length;
+}
+
+export interface DayRange {
+  /** "YYYY-MM-DD", inclusive. */
+  fromDay?: string;
+  toDay?: string;
+}
+
+export interface RollupFilter extends DayRange {
+  apiKey?: string;
+  userId?: string;
+  teamIds?: readonly string[];
+}
+
+/** The grouping columns of daily_spend an aggregate query may ask for. */
+export type RollupDim = "day" | "apiKey" | "userId" | "teamId" | "modelGroup" | "model" | "provider";
+
+export interface RollupSums {
+  spendNano: number;
+  promptTokens: number;
+  completionTokens: number;
+  requests: number;
+  successfulRequests: number;
+  failedRequests: number;
+}
+
+const sum = (col: unknown) => sql<number>`coalesce(sum(${col}), 0)`.mapWith(Number);
+
+/** daily_spend summed per the requested dimensions (one SQL GROUP BY over the rollup). */
+export async function sumDailySpend<D extends RollupDim>(s: Store, dims: readonly D[], f: RollupFilter): Promise<(Record<D, string> & RollupSums)[]> {
+  const d = s.t.dailySpend;
+  const cols = Object.fromEntries(dims.map((k) => [k, d[k]])) as Record<D, (typeof d)[D]>;
+  const where = and(
+    f.fromDay ? gte(d.day, f.fromDay) : undefined,
+    f.toDay ? lte(d.day, f.toDay) : undefined,
+    f.apiKey !== undefined ? eq(d.apiKey, f.apiKey) : undefined,
+    f.userId !== undefined ? eq(d.userId, f.userId) : undefined,
+    f.teamIds ? inArray(d.teamId, [...f.teamIds]) : undefined,
+  );
+  const rows = await s.db
+    .select({
+      ...cols,
+      spendNano: sum(d.spendNano),
+      promptTokens: sum(d.promptTokens),
+      completionTokens: sum(d.completionTokens),
+      requests: sum(d.requests),
+      successfulRequests: sum(d.successfulRequests),
+      failedRequests: sum(d.failedRequests),
+    })
+    .from(d)
+    .where(where)
+    .groupBy(...dims.map((k) => d[k]));
+  return rows as unknown as (Record<D, string> & RollupSums)[];
+}
+
+/** daily_end_user_spend summed per day, end user and model group. */
+export async function sumDailyEndUserSpend(s: Store, f: DayRange & { endUser?: string }) {
+  const e = s.t.dailyEndUserSpend;
+  return s.db
+    .select({
+      day: e.day,
+      endUser: e.endUser,
+      modelGroup: e.modelGroup,
+      spendNano: sum(e.spendNano),
+      promptTokens: sum(e.promptTokens),
+      completionTokens: sum(e.completionTokens),
+      requests: sum(e.requests),
+    })
+    .from(e)
+    .where(and(f.fromDay ? gte(e.day, f.fromDay) : undefined, f.toDay ? lte(e.day, f.toDay) : undefined, f.endUser !== undefined ? eq(e.endUser, f.endUser) : undefined))
+    .groupBy(e.day, e.endUser, e.modelGroup);
+}
+
+/** Aliases and names for the keys and teams an aggregate names. */
+export async function keyLabels(s: Store, tokens: readonly string[]) {
+  if (tokens.length === 0) return new Map<string, { keyAlias: string | null; keyName: string }>();
+  const k = s.t.keys;
+  const rows = await s.db.select({ token: k.token, keyAlias: k.keyAlias, keyName: k.keyName }).from(k).where(inArray(k.token, [...tokens]));
+  return new Map(rows.map((r) => [r.token, r]));
+}
+
+export async function teamAliases(s: Store, teamIds: readonly string[]) {
+  if (teamIds.length === 0) return new Map<string, string | null>();
+  const t = s.t.teams;
+  const rows = await s.db.select({ teamId: t.teamId, teamAlias: t.teamAlias }).from(t).where(inArray(t.teamId, [...teamIds]));
+  return new Map(rows.map((r) => [r.teamId, r.teamAlias]));
+}
+
+export async function teamsOfUser(s: Store, userId: string): Promise<string[]> {
+  const m = s.t.teamMembers;
+  return (await s.db.select({ teamId: m.teamId }).from(m).where(eq(m.userId, userId))).map((r) => r.teamId);
+}
+
+/** POST /global/spend/reset: every key's and team's spend to 0; returns what changed, to invalidate. */
+export async function resetAllKeyAndTeamSpend(s: Store): Promise<{ tokens: string[]; teamIds: string[] }> {
+  const t = s.t;
+  const tokens = (await s.db.update(t.keys).set({ spendNano: 0 }).where(sql`${t.keys.spendNano} <> 0`).returning({ id: t.keys.token })).map((r) => r.id);
+  const teamIds = (await s.db.update(t.teams).set({ spendNano: 0 }).where(sql`${t.teams.spendNano} <> 0`).returning({ id: t.teams.teamId })).map((r) => r.id);
+  return { tokens, teamIds };
+}
