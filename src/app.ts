@@ -4,12 +4,12 @@ import type { AppDeps } from "./deps.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
-import { spendRoutes } from "./http/admin/spend.ts";
 import { openaiRoutes } from "./http/openai.ts";
 import { anthropicRoutes } from "./http/anthropic.ts";
 import { keyRoutes } from "./http/admin/keys.ts";
 import { teamRoutes } from "./http/admin/teams.ts";
 import { userRoutes } from "./http/admin/users.ts";
+import { modelRoutes } from "./http/models.ts";
 import { uiSessionRoutes } from "./http/ui-session.ts";
 import uiPage from "./ui/index.html";
 
@@ -33,11 +33,11 @@ export function buildApp(deps: AppDeps) {
     .use(uiSessionRoutes(deps))
     .use(healthRoutes(deps))
     .use(openaiRoutes(deps))
+    .use(modelRoutes(deps))
     .use(anthropicRoutes(deps))
     .use(keyRoutes(deps))
     .use(userRoutes(deps))
-    .use(teamRoutes(deps))
-    .use(spendRoutes(deps));
+    .use(teamRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -13,6 +13,9 @@ import { findUserById } from "./db/store/users.ts";
 import type { Logger } from "./log.ts";
 import type { CallHooks } from "./proxy/hooks.ts";
 import { createRateLimitHooks } from "./ratelimit/hooks.ts";
+import { routerFor } from "./router/router.ts";
+import { RuntimeModels } from "./router/runtime-models.ts";
+import { secretBoxFrom } from "./security/secret-box.ts";
 import { composeCallHooks } from "./spend/compose-hooks.ts";
 import { createSpend, type Spend } from "./spend/hooks.ts";
 import { VERSION } from "./version.ts";
@@ -28,6 +31,8 @@ export interface AppDeps {
   /** Teams behind team keys (blocked teams, team models and limits). */
   readonly teams: TeamCache;
   readonly graceToken: GraceLookup;
+  /** Models added at runtime (/model/new ...), loaded into the shared router. */
+  readonly runtimeModels?: RuntimeModels;
   /** Call after every change to a key or user row: drops it here and, on Postgres, on every instance. */
   readonly invalidation: Invalidation;
   readonly version: string;
@@ -57,9 +62,15 @@ export function createDeps(init: {
   const users = new UserCache((userId) => findUserById(store, userId));
   const teams = new TeamCache((teamId) => findTeam(store, teamId));
   const spend = createSpend({ store, config, now: init.now ?? Date.now, log: init.log });
+  // Read once at startup: the key that seals stored upstream credentials.
+  const secretBox = secretBoxFrom(Bun.env.TOLLGATE_SALT_KEY, config.general.master_key);
+  const runtimeModels = new RuntimeModels(store, routerFor(config), secretBox, init.log, config);
+  const reloadModels = () =>
+    void runtimeModels.reload().catch((err) => init.log.error("loading runtime models failed", { error: String(err) }));
   const invalidation = createInvalidation(
     store,
     {
+      onModels: reloadModels,
       onKey: (token) => keys.invalidate(token),
       onUser: (userId) => {
         users.invalidate(userId);
@@ -74,10 +85,13 @@ export function createDeps(init: {
         users.clear();
         teams.clear();
         spend.book.invalidateAll();
+        reloadModels();
       },
     },
     init.log,
   );
+  runtimeModels.publish = () => invalidation.models();
+  routerFor(config).ready = runtimeModels.reload().catch((err) => init.log.error("loading runtime models failed", { error: String(err) }));
   const now = init.now ?? Date.now;
   const rateLimits = init.callHooks ? undefined : createRateLimitHooks({ config, store, now });
   return {
@@ -86,6 +100,7 @@ export function createDeps(init: {
     users,
     teams,
     graceToken: (oldToken, now) => findGraceToken(store, oldToken, now),
+    runtimeModels,
     invalidation,
     spend,
     version: VERSION,

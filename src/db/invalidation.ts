@@ -10,6 +10,8 @@ export interface InvalidationTargets {
   onKey(token: string): void;
   onUser(userId: string): void;
   onTeam(teamId: string): void;
+  /** Runtime models changed on some instance: reload them from the database. */
+  onModels?(): void;
   /** Notifications may have been missed (listener reconnected): drop everything. */
   onResync(): void;
 }
@@ -19,27 +21,32 @@ export interface Invalidation {
   key(token: string): Promise<void>;
   user(userId: string): Promise<void>;
   team(teamId: string): Promise<void>;
+  /** Runtime models changed (/model/new, /model/update, /model/delete). */
+  models(): Promise<void>;
   /** Resolves once this instance listens for other instances' changes. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
-// Payloads: "key:<sha256 hex>", "user:<user_id>" or "team:<team_id>".
+// Payloads: "key:<sha256 hex>", "user:<user_id>", "team:<team_id>" or "models:".
 const KEY = "key:";
 const USER = "user:";
 const TEAM = "team:";
+const MODELS = "models:";
 
 export function createInvalidation(store: Store, targets: InvalidationTargets, log: Logger): Invalidation {
   const apply = (payload: string) => {
     if (payload.startsWith(KEY)) targets.onKey(payload.slice(KEY.length));
     else if (payload.startsWith(USER)) targets.onUser(payload.slice(USER.length));
     else if (payload.startsWith(TEAM)) targets.onTeam(payload.slice(TEAM.length));
+    else if (payload.startsWith(MODELS)) targets.onModels?.();
   };
   if (!("pg" in store.raw)) {
     return {
       key: async (token) => apply(KEY + token),
       user: async (userId) => apply(USER + userId),
       team: async (teamId) => apply(TEAM + teamId),
+      models: async () => {}, // one instance, and it reloaded before answering
       ready: Promise.resolve(),
       close: async () => {},
     };
@@ -53,6 +60,13 @@ export function createInvalidation(store: Store, targets: InvalidationTargets, l
       targets.onResync();
     }
   });
+  const notifyOthers = async (payload: string) => {
+    try {
+      await pg.notify(INVALIDATION_CHANNEL, payload);
+    } catch (err) {
+      log.error("cache invalidation notify failed", { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
   const publish = async (payload: string) => {
     apply(payload);
     try {
@@ -65,6 +79,8 @@ export function createInvalidation(store: Store, targets: InvalidationTargets, l
     key: (token) => publish(KEY + token),
     user: (userId) => publish(USER + userId),
     team: (teamId) => publish(TEAM + teamId),
+    // Only the others: the instance that changed the models already reloaded before answering.
+    models: () => notifyOthers(MODELS),
     ready: subscription.then(() => {}),
     close: async () => {
       await (await subscription).unlisten().catch(() => {});
