@@ -4,6 +4,7 @@ import type { AppDeps } from "./deps.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
+import { spendRoutes } from "./http/admin/spend.ts";
 import { openaiRoutes } from "./http/openai.ts";
 import { anthropicRoutes } from "./http/anthropic.ts";
 import { keyRoutes } from "./http/admin/keys.ts";
@@ -37,7 +38,8 @@ export function buildApp(deps: AppDeps) {
     .use(anthropicRoutes(deps))
     .use(keyRoutes(deps))
     .use(userRoutes(deps))
-    .use(teamRoutes(deps));
+    .use(teamRoutes(deps))
+    .use(spendRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;
