@@ -85,6 +85,8 @@ export function parseIp(text: string): { bits: 32 | 128; value: bigint } | undef
     if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
     value = (value << 16n) + BigInt(parseInt(g, 16));
   }
+  // IPv4-mapped in hex form (URL parsing turns ::ffff:127.0.0.1 into ::ffff:7f00:1).
+  if (value >> 32n === 0xffffn) return { bits: 32, value: value & 0xffffffffn };
   return { bits: 128, value };
 }
 
