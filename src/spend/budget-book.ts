@@ -4,7 +4,13 @@
 //
 // Spend = dbSpendNano (last value the database returned) + unflushedNano (settled here, not yet
 // committed). A commit moves its share from unflushed to db in one step, so the total never dips.
-import { type BudgetRef, type BudgetScope, type BudgetState, decideBudgets } from "../policy/budget.ts";
+//
+// With Postgres (budget-leases.ts) a budget with a limit is decided from this instance's lease of it
+// instead: a call passes when the lease's free slack covers its estimate, and a lease is topped up
+// from the database only when it runs short, so instances never admit against the same remainder.
+import { type BudgetRef, type BudgetScope, type BudgetState, budgetExceededMessage, decideBudgets } from "../policy/budget.ts";
+import type { Logger } from "../log.ts";
+import type { BudgetLeases } from "./budget-leases.ts";
 
 export interface BudgetRow {
   readonly spendNano: number;
@@ -25,7 +31,29 @@ interface Account {
   refreshing: Promise<void> | undefined;
   /** For keys: the KeyCache row the limit came from; a new row means the key was changed. */
   source: object | undefined;
+  /** This instance's share of the budget, when budgets are shared through Postgres. */
+  lease: LeaseState;
 }
+
+interface LeaseState {
+  /** nano-USD leased from the budget: covers reservations, unflushed spend and free slack. */
+  heldNano: number;
+  /** Lease size beyond the calls waiting: doubles while the lease keeps running out. */
+  slackNano: number;
+  lastFetchMs: number;
+  /** Set when an admin changed the budget: the next call hands slack back and asks again. */
+  recheck: boolean;
+  demandNano: number;
+  fetching: Promise<number> | undefined;
+  next: Promise<number> | undefined;
+}
+
+// Lease slack is capped at a small share of the budget so little is stranded on an idle instance.
+const MAX_SLACK_FRACTION = 0.02;
+const GROW_WITHIN_MS = 1_000;
+const MAX_TOP_UPS = 4;
+const BLOCKS_AT_EQUAL: Record<BudgetScope, boolean> = { key: true, user: true, team_member: true, team: false, end_user: false };
+const ORDER: readonly BudgetScope[] = ["key", "team_member", "team", "user", "end_user"];
 
 export interface Reservation {
   readonly refs: readonly BudgetRef[];
@@ -52,6 +80,9 @@ export class BudgetBook {
     private readonly now: () => number,
     /** How stale another instance's spend may get before this one re-reads it in the background. */
     private readonly refreshMs = 5_000,
+    /** Shared budgets (Postgres); without it this instance alone decides, from memory. */
+    private readonly leases?: BudgetLeases,
+    private readonly log?: Logger,
   ) {}
 
   /**
@@ -62,6 +93,15 @@ export class BudgetBook {
   async admit(refs: readonly BudgetRef[], amountNano: number, labels: ReadonlyMap<string, string>, known?: KnownLimit): Promise<Admit> {
     const accounts: Account[] = [];
     for (const ref of refs) accounts.push(await this.account(ref, known && keyOf(known.ref) === keyOf(ref) ? known : undefined));
+    if (this.leases) {
+      try {
+        return await this.admitLeased(this.leases, refs, accounts, amountNano, labels);
+      } catch (err) {
+        // The database did not answer a lease: decide from what this instance knows, as a single
+        // instance would, rather than fail the call or block every budget during an outage.
+        this.log?.warn("budget lease failed: deciding from this instance's view", { error: String(err) });
+      }
+    }
     // From here on: no await until the reservation is taken.
     const states: BudgetState[] = refs.map((ref, i) => {
       const a = accounts[i]!;
@@ -78,6 +118,125 @@ export class BudgetBook {
     if (!decision.ok) return { ok: false, scope: decision.scope, message: decision.message };
     for (const a of accounts) a.reservedNano += amountNano;
     return { ok: true, reservation: { refs, amountNano, released: false } };
+  }
+
+  private async admitLeased(leases: BudgetLeases, refs: readonly BudgetRef[], accounts: Account[], amountNano: number, labels: ReadonlyMap<string, string>): Promise<Admit> {
+    const limited = refs.map((_, i) => i).filter((i) => accounts[i]!.maxBudgetNano !== null);
+    for (let attempt = 0; ; attempt++) {
+      // Synchronous from the check to the reservation: no two calls here take the same slack.
+      const short = limited.filter((i) => accounts[i]!.lease.recheck || freeOf(accounts[i]!) < amountNano);
+      if (short.length === 0) {
+        for (const a of accounts) a.reservedNano += amountNano;
+        return { ok: true, reservation: { refs, amountNano, released: false } };
+      }
+      const granted = attempt < MAX_TOP_UPS ? await Promise.all(short.map((i) => this.topUp(leases, refs[i]!, accounts[i]!, amountNano))) : short.map(() => 0);
+      const exhausted = short.filter((i, k) => granted[k] === 0 && !accounts[i]!.lease.recheck && freeOf(accounts[i]!) < amountNano);
+      if (exhausted.length) return this.refuse(refs, accounts, exhausted, labels);
+    }
+  }
+
+  private refuse(refs: readonly BudgetRef[], accounts: Account[], exhausted: number[], labels: ReadonlyMap<string, string>): Admit {
+    const first = [...exhausted].sort((x, y) => ORDER.indexOf(refs[x]!.scope) - ORDER.indexOf(refs[y]!.scope))[0]!;
+    const ref = refs[first]!;
+    const a = accounts[first]!;
+    const state: BudgetState = {
+      scope: ref.scope,
+      id: ref.id,
+      label: labels.get(keyOf(ref)) ?? ref.id,
+      spendNano: a.dbSpendNano + a.unflushedNano,
+      reservedNano: a.reservedNano,
+      maxBudgetNano: a.maxBudgetNano,
+    };
+    return { ok: false, scope: ref.scope, message: budgetExceededMessage(state) };
+  }
+
+  /**
+   * Calls that run short in the same turn of the event loop share one lease statement that asks for
+   * all of their demand; the crossing allowance is still one call's shortfall (budget-leases.ts).
+   */
+  private topUp(leases: BudgetLeases, ref: BudgetRef, a: Account, amountNano: number): Promise<number> {
+    const l = a.lease;
+    l.demandNano += amountNano;
+    l.next ??= (async () => {
+      if (l.fetching) await l.fetching.catch(() => {});
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const demandNano = l.demandNano;
+      l.demandNano = 0;
+      l.next = undefined;
+      const p = this.fetchLease(leases, ref, a, amountNano, demandNano);
+      l.fetching = p;
+      try {
+        return await p;
+      } finally {
+        if (l.fetching === p) l.fetching = undefined;
+      }
+    })();
+    return l.next;
+  }
+
+  private async fetchLease(leases: BudgetLeases, ref: BudgetRef, a: Account, amountNano: number, demandNano: number): Promise<number> {
+    const l = a.lease;
+    const nowMs = this.now();
+    const cap = Math.max(amountNano, Math.floor((a.maxBudgetNano ?? 0) * MAX_SLACK_FRACTION));
+    l.slackNano = nowMs - l.lastFetchMs < GROW_WITHIN_MS ? Math.min(cap, Math.max(amountNano, l.slackNano * 2)) : Math.min(cap, amountNano);
+    l.lastFetchMs = nowMs;
+    // Slack handed back leaves the local lease before the statement, so no call admits against it meanwhile.
+    const creditNano = l.recheck ? Math.max(0, freeOf(a)) : 0;
+    l.recheck = false;
+    l.heldNano -= creditNano;
+    const free = freeOf(a);
+    const needNano = Math.max(0, amountNano - free);
+    const commitsBefore = a.commits;
+    let grant;
+    try {
+      grant = await leases.lease(ref, {
+        needNano,
+        wantNano: Math.max(needNano, demandNano - free + l.slackNano),
+        freeNano: Math.max(0, free),
+        creditNano,
+        blocksAtEqual: BLOCKS_AT_EQUAL[ref.scope],
+      });
+    } catch (err) {
+      l.heldNano += creditNano;
+      l.recheck ||= creditNano > 0;
+      throw err;
+    }
+    l.heldNano += grant.grantedNano;
+    if (a.commits === commitsBefore) a.dbSpendNano = grant.spendNano;
+    if (ref.scope !== "key") a.maxBudgetNano = grant.maxBudgetNano;
+    return grant.grantedNano;
+  }
+
+  /**
+   * A lease larger than what is left of the budget (the crossing call's grant after it settled
+   * below its estimate, or spend committed by other instances) holds budget others may need, e.g.
+   * after a reset: hand the free part back, off the request path.
+   */
+  private returnExcess(ref: BudgetRef, a: Account): void {
+    const leases = this.leases;
+    const l = a.lease;
+    if (!leases || a.maxBudgetNano === null || l.fetching || l.next || freeOf(a) <= 0) return;
+    if (l.heldNano <= Math.max(0, a.maxBudgetNano - a.dbSpendNano)) return;
+    l.recheck = true;
+    const p = this.fetchLease(leases, ref, a, 0, 0).catch(() => 0);
+    l.fetching = p;
+    void p.finally(() => {
+      if (l.fetching === p) l.fetching = undefined;
+    });
+  }
+
+  /** Hands unused slack back to the shared budgets (shutdown), so other instances can use it. */
+  async returnLeases(): Promise<void> {
+    const leases = this.leases;
+    if (!leases) return;
+    const returns: Promise<unknown>[] = [];
+    for (const [k, a] of this.accounts) {
+      if (a.maxBudgetNano === null || freeOf(a) <= 0) continue;
+      a.lease.recheck = true;
+      returns.push(this.fetchLease(leases, refOf(k), a, 0, 0).catch(() => {}));
+    }
+    await Promise.all(returns);
+    leases.close();
   }
 
   /** Releases the reservation and charges the actual cost (the part a commit will confirm). */
@@ -107,7 +266,10 @@ export class BudgetBook {
     if (!a) return;
     a.commits++;
     a.unflushedNano = Math.max(0, a.unflushedNano - flushedNano);
+    // The same commit moved this spend out of our lease (ledger inTransaction), never below zero.
+    a.lease.heldNano = Math.max(0, a.lease.heldNano - flushedNano);
     if (dbSpendNano !== undefined) a.dbSpendNano = dbSpendNano;
+    this.returnExcess(ref, a);
   }
 
   /** Spend as this instance knows it (committed + settled here), for x-litellm-key-spend. */
@@ -119,19 +281,19 @@ export class BudgetBook {
   /** An admin changed this budget (limit, spend reset): the next admission re-reads it. */
   invalidate(ref: BudgetRef): void {
     const a = this.accounts.get(keyOf(ref));
-    if (a) a.loadedAtMs = Number.NEGATIVE_INFINITY;
+    if (a) stale(a);
   }
 
   /** A team changed: its budget and every membership budget in it are re-read on next use. */
   invalidateTeam(teamId: string): void {
     for (const [k, a] of this.accounts) {
-      if (k === keyOf({ scope: "team", id: teamId }) || k.startsWith(`team_member\u0000${teamId}\u0000`)) a.loadedAtMs = Number.NEGATIVE_INFINITY;
+      if (k === keyOf({ scope: "team", id: teamId }) || k.startsWith(`team_member\u0000${teamId}\u0000`)) stale(a);
     }
   }
 
   /** Every budget re-read on next use (after a bulk reset). */
   invalidateAll(): void {
-    for (const a of this.accounts.values()) a.loadedAtMs = Number.NEGATIVE_INFINITY;
+    for (const a of this.accounts.values()) stale(a);
   }
 
   private async account(ref: BudgetRef, known: KnownLimit | undefined): Promise<Account> {
@@ -151,6 +313,7 @@ export class BudgetBook {
           commits: 0,
           refreshing: undefined,
           source: known?.row,
+          lease: { heldNano: 0, slackNano: 0, lastFetchMs: Number.NEGATIVE_INFINITY, recheck: false, demandNano: 0, fetching: undefined, next: undefined },
         };
         this.accounts.set(id, a);
       }
@@ -162,6 +325,7 @@ export class BudgetBook {
       a.maxBudgetNano = known.row.maxBudgetNano;
       if (a.source !== known.row) {
         a.source = known.row;
+        a.lease.recheck = true;
         await this.refresh(ref, a);
         return a;
       }
@@ -187,6 +351,19 @@ export class BudgetBook {
       });
     return a.refreshing;
   }
+}
+
+/** Free slack of a lease: what is held minus what calls in flight and uncommitted spend use. */
+const freeOf = (a: Account) => a.lease.heldNano - a.reservedNano - a.unflushedNano;
+
+function stale(a: Account): void {
+  a.loadedAtMs = Number.NEGATIVE_INFINITY;
+  a.lease.recheck = true;
+}
+
+function refOf(key: string): BudgetRef {
+  const i = key.indexOf("\u0000");
+  return { scope: key.slice(0, i) as BudgetScope, id: key.slice(i + 1) };
 }
 
 export { keyOf as budgetKey };

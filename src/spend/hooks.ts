@@ -12,7 +12,8 @@ import { BudgetBook, budgetKey, type Reservation } from "./budget-book.ts";
 import { loadBudgetRow } from "./budget-rows.ts";
 import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
-import { SpendJournal } from "./journal.ts";
+import { BudgetLeases, leaseKeyOf } from "./budget-leases.ts";
+import { type JournalRecord, SpendJournal } from "./journal.ts";
 import { SpendLedger } from "./ledger.ts";
 import type { Logger } from "../log.ts";
 import path from "node:path";
@@ -39,15 +40,22 @@ export function journalDirOf(config: Config, store: Store): string | undefined {
 }
 
 export function createSpend(deps: { store: Store; config: Config; now: () => number; log?: Logger }): Spend {
-  const book = new BudgetBook((ref) => loadBudgetRow(deps.store, ref), deps.now);
   const instanceId = newInstanceId();
+  // On Postgres every instance leases its share of each budget, so budgets hold across instances.
+  const leases = "pg" in deps.store.raw ? new BudgetLeases(deps.store.raw.pg, instanceId, deps.now) : undefined;
+  const book = new BudgetBook((ref) => loadBudgetRow(deps.store, ref), deps.now, undefined, leases, deps.log);
   const journalDir = journalDirOf(deps.config, deps.store);
   const ledger = new SpendLedger(
     deps.store,
     (committed) => {
       for (const c of committed) book.committed(c.ref, c.addedNano, c.spendNano);
     },
-    { journal: journalDir ? new SpendJournal(journalDir, instanceId) : undefined, log: deps.log, leaseOwner: instanceId },
+    {
+      journal: journalDir ? new SpendJournal(journalDir, instanceId) : undefined,
+      log: deps.log,
+      leaseOwner: instanceId,
+      inTransaction: leases ? (tx, records) => BudgetLeases.release(tx, releasedByLease(records)) : undefined,
+    },
   );
   const ready = ledger.recover().catch(() => {});
   const reservations = new Map<string, Reservation>();
@@ -117,8 +125,23 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
       await ready;
       await ledger.flush();
       await ledger.close();
+      await book.returnLeases();
     },
   };
+}
+
+/** What each committed record moves out of its holder's budget leases. */
+function releasedByLease(records: readonly JournalRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) {
+    const nano = r.entry.log.spendNano ?? 0;
+    if (!r.leaseOwner || nano === 0) continue;
+    for (const ref of r.entry.targets) {
+      const k = leaseKeyOf(ref, r.leaseOwner);
+      out.set(k, (out.get(k) ?? 0) + nano);
+    }
+  }
+  return out;
 }
 
 function ownersOf(ctx: CallContext): BudgetOwners {

@@ -199,7 +199,12 @@ export class SpendLedger {
           for (const file of await journal.rotate()) {
             const records = await journal.read(file);
             for (let i = 0; i < records.length; i += LOG_ROWS_PER_INSERT) {
-              this.onCommitted(await this.write(records.slice(i, i + LOG_ROWS_PER_INSERT)));
+              const chunk = records.slice(i, i + LOG_ROWS_PER_INSERT);
+              // Only this process's own settled spend is in its budget book; another run's is not.
+              const own = chunk.filter((r) => r.leaseOwner === this.options.leaseOwner);
+              const foreign = chunk.filter((r) => r.leaseOwner !== this.options.leaseOwner);
+              if (own.length) this.onCommitted(await this.write(own));
+              if (foreign.length) await this.write(foreign);
             }
             this.stats.replayed += records.length;
             journal.remove(file);
