@@ -8,7 +8,7 @@ import { GatewayError } from "../errors.ts";
 import { accessListsOf, decideModelAccess } from "../policy/model-access.ts";
 import type { CallKind, Json } from "../providers/types.ts";
 import { noCallHooks } from "../proxy/hooks.ts";
-import { type CallResult, type LlmCallDeps, runLlmCall } from "../proxy/llm-call.ts";
+import { type CallResult, type LlmCallDeps, runLlmCall, visibleTo } from "../proxy/llm-call.ts";
 import { sseResponse } from "../proxy/sse-response.ts";
 import { modelInfoList } from "../proxy/model-info.ts";
 import { routerFor } from "../router/router.ts";
@@ -33,14 +33,21 @@ export function openaiRoutes(deps: AppDeps) {
   const router = routerFor(deps.config);
   const callDeps: LlmCallDeps = { config: deps.config, router, hooks: deps.callHooks ?? noCallHooks, log: deps.log, now: deps.now };
 
+  // Groups (config and runtime models) and visible router aliases, each only when the caller may
+  // use it: team-scoped deployments for their team, and the caller's model lists.
   const visibleModels = (principal: Principal): string[] => {
-    const names = [...new Set(deps.config.modelList.map((m) => m.model_name))];
-    if (principal.kind === "master") return names;
-    return names.filter((name) => {
-      const groups = deps.config.modelList.filter((m) => m.model_name === name).flatMap((m) => m.model_info?.access_groups ?? []);
-      const lists = accessListsOf({ keyModels: principal.key.models, teamModels: principal.team?.models, userModels: principal.user?.models });
-      return decideModelAccess(lists, [{ name, accessGroups: groups }]).ok;
-    });
+    const lists = principal.kind === "master" ? [] : accessListsOf({ keyModels: principal.key.models, teamModels: principal.team?.models, userModels: principal.user?.models });
+    const usable = (name: string, alsoAs?: string): boolean => {
+      const resolved = router.resolve(name);
+      const group = resolved && visibleTo(resolved, principal);
+      if (!group) return false;
+      const accessGroups = [...new Set(group.candidates.flatMap((c) => c.deployment.info.access_groups ?? []))];
+      const requested = [{ name, accessGroups }, ...(alsoAs ? [{ name: alsoAs, accessGroups }] : [])];
+      return decideModelAccess(lists, requested).ok;
+    };
+    const groups = router.names().filter((name) => usable(name));
+    const aliases = [...router.aliases].filter(([name, a]) => !a.hidden && usable(name, a.target)).map(([name]) => name);
+    return [...new Set([...groups, ...aliases])];
   };
 
   type Ctx = {

@@ -216,3 +216,22 @@ test("without TOLLGATE_SALT_KEY or a configured master key, a credential is refu
     await bare.close();
   }
 });
+
+test("/v1/models lists runtime models and visible aliases, never hidden ones or other teams' models", async () => {
+  const listed = async (key?: string) => ((await (await gw.request("/v1/models", { key })).json()) as { data: { id: string }[] }).data.map((m) => m.id);
+  expect(await listed()).toEqual(expect.arrayContaining(["from-config", "friendly"]));
+  expect(await listed()).not.toContain("secret-alias");
+  const added = await newModel({ model_name: "listed-at-runtime", litellm_params: { model: "openai/gpt-4o", api_base: `${mock.url}/v1`, api_key: SECRET } });
+  expect(added.status).toBe(200);
+  expect(await listed()).toContain("listed-at-runtime");
+
+  await gw.request("/team/new", { method: "POST", json: { team_id: "listing-team" } });
+  await newModel({ model_name: "team-only", litellm_params: { model: "openai/gpt-4o", api_base: `${mock.url}/v1` }, model_info: { team_id: "listing-team" } });
+  const teamKey = ((await (await gw.request("/key/generate", { method: "POST", json: { team_id: "listing-team" } })).json()) as { key: string }).key;
+  const otherKey = ((await (await gw.request("/key/generate", { method: "POST", json: {} })).json()) as { key: string }).key;
+  expect(await listed(teamKey)).toContain("team-only");
+  expect(await listed(otherKey)).not.toContain("team-only");
+  // A key limited to the alias's target also sees the alias.
+  const narrow = ((await (await gw.request("/key/generate", { method: "POST", json: { models: ["from-config"] } })).json()) as { key: string }).key;
+  expect((await listed(narrow)).sort()).toEqual(["friendly", "from-config"]);
+});
