@@ -79,6 +79,7 @@ export function createDeps(init: {
       onTeam: (teamId) => {
         teams.invalidate(teamId);
         spend.book.invalidateTeam(teamId);
+        rateLimits?.rows.invalidateTeam(teamId);
       },
       onResync: () => {
         keys.clear();
@@ -93,7 +94,7 @@ export function createDeps(init: {
   runtimeModels.publish = () => invalidation.models();
   routerFor(config).ready = runtimeModels.reload().catch((err) => init.log.error("loading runtime models failed", { error: String(err) }));
   const now = init.now ?? Date.now;
-  const rateLimits = init.callHooks ? undefined : createRateLimitHooks({ config, store, now });
+  const rateLimits = init.callHooks ? undefined : createRateLimitHooks({ config, store, now, log: init.log });
   return {
     ...init,
     keys,

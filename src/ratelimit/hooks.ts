@@ -9,22 +9,41 @@ import {
   type RateLimitSubject,
   type TokenRateLimitType,
 } from "../policy/rate-limit.ts";
+import type { Logger } from "../log.ts";
 import type { CallContext, CallHooks } from "../proxy/hooks.ts";
 import { LeaseBank } from "./lease-pool.ts";
-import { Limiter, memoryPools } from "./limiter.ts";
+import { type Decision, Limiter, memoryPools } from "./limiter.ts";
+import { LimitRows } from "./limit-rows.ts";
 import { rateLimitError } from "./refusal.ts";
 
 export interface RateLimitHooks extends CallHooks {
   readonly limiter: Limiter;
+  /** Membership and end-user limit rows; admin changes to a team drop its members here. */
+  readonly rows: LimitRows;
   /** Gives leased tokens back to the shared buckets (Postgres); call on shutdown. */
   close(): Promise<void>;
 }
 
-/** The master key has no key-level limits (contract §4.4: limits do not apply to proxy admins). */
-function subjectOf(ctx: CallContext): RateLimitSubject {
+/**
+ * Every row whose limits apply: the key, its user, its team (per-model team limits included) and
+ * the key's membership in that team. The master key has none (contract §4.4: limits do not apply
+ * to proxy admins). End users' limits are applied by src/spend/end-user-hooks.ts, on this limiter.
+ */
+async function subjectOf(ctx: CallContext, rows: LimitRows): Promise<RateLimitSubject> {
   const p = ctx.principal;
   if (p.kind !== "key") return {};
-  return { key: p.key, user: p.user };
+  const member = p.team && p.key.userId ? await rows.member(p.team.teamId, p.key.userId) : undefined;
+  return {
+    key: p.key,
+    user: p.user,
+    team: p.team,
+    teamMember: member && p.team && p.key.userId ? { ...member, teamId: p.team.teamId, userId: p.key.userId } : undefined,
+  };
+}
+
+function subjectOfKeyOnly(ctx: CallContext): RateLimitSubject {
+  const p = ctx.principal;
+  return p.kind === "key" ? { key: p.key, user: p.user, team: p.team } : {};
 }
 
 function promptChars(body: Readonly<Record<string, unknown>>): number {
@@ -38,22 +57,37 @@ function maxTokensOf(body: Readonly<Record<string, unknown>>): number | undefine
   return typeof n === "number" && n >= 0 ? n : undefined;
 }
 
-export function createRateLimitHooks(init: { config: Config; store: Store; now: () => number }): RateLimitHooks {
+export function createRateLimitHooks(init: { config: Config; store: Store; now: () => number; log?: Logger }): RateLimitHooks {
   const bank = "pg" in init.store.raw ? new LeaseBank(init.store.raw.pg) : undefined;
   const limiter = new Limiter(bank ? bank.poolFactory() : memoryPools);
+  // When Postgres does not answer a lease, this instance limits on its own (limit per instance)
+  // until it does: a degraded limit beats failing every call with a 500.
+  const fallback = bank ? new Limiter(memoryPools) : undefined;
+  const rows = new LimitRows(init.store, init.now);
   const tokenType: TokenRateLimitType = init.config.general.token_rate_limit_type ?? "total";
   const open = new Map<string, (actualTokens?: number) => void>();
 
+  const check = async (limits: Parameters<Limiter["check"]>[0], estimate: number, nowMs: number): Promise<Decision> => {
+    try {
+      return await limiter.check(limits, estimate, nowMs);
+    } catch (err) {
+      if (!fallback) throw err;
+      init.log?.warn("rate-limit lease failed: limiting on this instance alone", { error: String(err) });
+      return fallback.check(limits, estimate, nowMs);
+    }
+  };
+
   return {
     limiter,
+    rows,
     async admit(ctx) {
-      const limits = applicableLimits(subjectOf(ctx), ctx.modelGroup);
+      const limits = applicableLimits(await subjectOf(ctx, rows).catch(() => subjectOfKeyOnly(ctx)), ctx.modelGroup);
       if (limits.length === 0) return {};
       // Serialising the prompt costs time, so only calls with a token limit pay for the estimate.
       const estimate = limits.some((l) => l.kind === "tokens")
         ? estimateTokens(promptChars(ctx.body), maxTokensOf(ctx.body), tokenType)
         : 0;
-      const decision = await limiter.check(limits, estimate, init.now());
+      const decision = await check(limits, estimate, init.now());
       if (!decision.ok) throw rateLimitError(decision);
       open.set(ctx.callId, decision.release);
       return { headers: decision.headers };
