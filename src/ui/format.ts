@@ -3,7 +3,8 @@
 export function usd(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   if (value === 0) return "$0";
-  const digits = Math.abs(value) < 0.01 ? 6 : 2;
+  // LLM calls cost fractions of a cent: below a dollar, show the digits that matter.
+  const digits = Math.abs(value) < 1 ? 6 : 2;
   return `$${value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
 }
 

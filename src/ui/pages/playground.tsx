@@ -2,6 +2,7 @@
 // call's cost and latency.
 import { useState } from "preact/hooks";
 import { currentCsrf, errorOf, get } from "../api.ts";
+import { Field, SelectField } from "../components/field.tsx";
 import { ErrorBox, Notice } from "../components/notice.tsx";
 import { useLoad } from "../components/use-load.ts";
 import { usd } from "../format.ts";
@@ -118,25 +119,16 @@ export function PlaygroundPage() {
       <header class="page-head"><h1 id="pg-title">Playground</h1></header>
       <form class="panel" onSubmit={send}>
         <div class="grid">
-          <label class="field">
-            <span>Key</span>
-            <select value={source} onChange={(e) => setSource(e.currentTarget.value as "session" | "key")}>
-              <option value="session">This session</option>
-              <option value="key">A virtual key (paste)</option>
-            </select>
-          </label>
+          <SelectField label="Key" value={source} onChange={(e) => setSource(e.currentTarget.value as "session" | "key")}>
+            <option value="session">This session</option>
+            <option value="key">A virtual key (paste)</option>
+          </SelectField>
           {source === "key" ? (
-            <label class="field">
-              <span>Virtual key</span>
-              <input type="password" placeholder="sk-…" autoComplete="off" value={pasted} onInput={(e) => setPasted(e.currentTarget.value)} />
-            </label>
+            <Field label="Virtual key" type="password" placeholder="sk-…" autoComplete="off" value={pasted} onInput={(e) => setPasted(e.currentTarget.value)} />
           ) : null}
-          <label class="field">
-            <span>Model</span>
-            <select value={chosen} onChange={(e) => setModel(e.currentTarget.value)} disabled={!models.data?.data.length}>
-              {(models.data?.data ?? []).map((m) => <option key={m.id} value={m.id}>{m.id}</option>)}
-            </select>
-          </label>
+          <SelectField label="Model" value={chosen} onChange={(e) => setModel(e.currentTarget.value)} disabled={!models.data?.data.length}>
+            {(models.data?.data ?? []).map((m) => <option key={m.id} value={m.id}>{m.id}</option>)}
+          </SelectField>
           <label class="field checkbox">
             <input type="checkbox" checked={stream} onChange={(e) => setStream(e.currentTarget.checked)} />
             <span>Stream the answer</span>
@@ -144,10 +136,10 @@ export function PlaygroundPage() {
         </div>
         <ErrorBox error={models.error} />
         {models.data && models.data.data.length === 0 && keyReady ? <Notice kind="warn">This key may use no models.</Notice> : null}
-        <label class="field">
-          <span>Message</span>
-          <textarea rows={4} value={message} onInput={(e) => setMessage(e.currentTarget.value)} required />
-        </label>
+        <div class="field">
+          <label for="pg-message">Message</label>
+          <textarea id="pg-message" rows={4} value={message} onInput={(e) => setMessage(e.currentTarget.value)} required />
+        </div>
         <div class="actions">
           <button type="submit" disabled={busy || !chosen || !keyReady}>{busy ? "Sending…" : "Send"}</button>
         </div>

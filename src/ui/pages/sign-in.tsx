@@ -41,9 +41,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
             <input name="username" autoComplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
           </label>
         ) : null}
-        <label class="field">
-          <span>{mode === "password" ? "Password" : "Master key or your virtual key"}</span>
+        <div class="field">
+          <label for="password">{mode === "password" ? "Password" : "Master key or your virtual key"}</label>
           <input
+            id="password"
+            aria-describedby={mode === "password" ? "password-hint" : undefined}
             name="password"
             type="password"
             autoComplete={mode === "password" ? "current-password" : "off"}
@@ -52,8 +54,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
             onInput={(e) => setPassword(e.currentTarget.value)}
             required
           />
-          {mode === "password" ? <small class="muted">Unless UI_PASSWORD is set, the password is the master key.</small> : null}
-        </label>
+          {mode === "password" ? <small id="password-hint" class="muted">Unless UI_PASSWORD is set, the password is the master key.</small> : null}
+        </div>
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
       </form>

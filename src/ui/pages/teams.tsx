@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { get, post } from "../api.ts";
 import { Confirm } from "../components/confirm.tsx";
-import { Field } from "../components/field.tsx";
+import { Field, SelectField } from "../components/field.tsx";
 import { ErrorBox, Loading, Notice } from "../components/notice.tsx";
 import { Pager } from "../components/pager.tsx";
 import { useLoad } from "../components/use-load.ts";
@@ -179,13 +179,10 @@ function TeamDetail({ teamId, canManage }: { teamId: string; canManage: boolean 
           {canManage ? (
             <form class="filters" onSubmit={add} aria-label="Add member">
               <Field label="Email or user id" value={member} onInput={(e) => setMember(e.currentTarget.value)} required />
-              <label class="field">
-                <span>Role</span>
-                <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-                  <option value="user">Member</option>
-                  <option value="admin">Team admin</option>
-                </select>
-              </label>
+              <SelectField label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+                <option value="user">Member</option>
+                <option value="admin">Team admin</option>
+              </SelectField>
               <Field label="Member budget (USD)" value={budget} onInput={(e) => setBudget(e.currentTarget.value)} />
               <button type="submit">Add member</button>
             </form>

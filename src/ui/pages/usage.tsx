@@ -3,7 +3,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api.ts";
 import { DailyChart } from "../components/chart.tsx";
-import { Field } from "../components/field.tsx";
+import { Field, SelectField } from "../components/field.tsx";
 import { ErrorBox, Loading, NotAvailable, Notice } from "../components/notice.tsx";
 import { Pager } from "../components/pager.tsx";
 import { useLoad } from "../components/use-load.ts";
@@ -101,19 +101,13 @@ function DailySpend({ start, end }: { start: string; end: string }) {
     <section class="panel" aria-labelledby="daily-title">
       <h2 id="daily-title">Spend and tokens per day</h2>
       <div class="filters">
-        <label class="field">
-          <span>Whose activity</span>
-          <select value={scope} onChange={(e) => setScope(e.currentTarget.value as "user" | "team")}>
-            <option value="user">Users (yours, or everyone's for admins)</option>
-            <option value="team">Teams</option>
-          </select>
-        </label>
-        <label class="field">
-          <span>Group by</span>
-          <select value={group} onChange={(e) => setGroup(e.currentTarget.value as typeof group)}>
-            {GROUPS.map(([g, label]) => <option key={g} value={g}>{label}</option>)}
-          </select>
-        </label>
+        <SelectField label="Whose activity" value={scope} onChange={(e) => setScope(e.currentTarget.value as "user" | "team")}>
+          <option value="user">Users (yours, or everyone's for admins)</option>
+          <option value="team">Teams</option>
+        </SelectField>
+        <SelectField label="Group by" value={group} onChange={(e) => setGroup(e.currentTarget.value as typeof group)}>
+          {GROUPS.map(([g, label]) => <option key={g} value={g}>{label}</option>)}
+        </SelectField>
       </div>
       {missing ? <NotAvailable what="Daily activity" route={`/${scope}/daily/activity`} /> : <ErrorBox error={activity.error} />}
       {activity.loading && !activity.data ? <Loading what="daily activity" /> : null}
@@ -198,14 +192,11 @@ function RequestLogs({ start, end }: { start: string; end: string }) {
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Key (sk-… or hash)" type="search" value={apiKey} onChange={(e) => { setApiKey(e.currentTarget.value); setPage(1); }} />
         <Field label="Model" type="search" value={model} onChange={(e) => { setModel(e.currentTarget.value); setPage(1); }} />
-        <label class="field">
-          <span>Status</span>
-          <select value={status} onChange={(e) => { setStatus(e.currentTarget.value); setPage(1); }}>
-            <option value="">Any</option>
-            <option value="success">Success</option>
-            <option value="failure">Failure</option>
-          </select>
-        </label>
+        <SelectField label="Status" value={status} onChange={(e) => { setStatus(e.currentTarget.value); setPage(1); }}>
+          <option value="">Any</option>
+          <option value="success">Success</option>
+          <option value="failure">Failure</option>
+        </SelectField>
       </form>
       {missing ? <NotAvailable what="Request logs" route="/spend/logs" /> : <ErrorBox error={logs.error} />}
       {logs.loading && !logs.data ? <Loading what="request logs" /> : null}

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { get, post } from "../api.ts";
 import { Confirm } from "../components/confirm.tsx";
-import { Field } from "../components/field.tsx";
+import { Field, SelectField } from "../components/field.tsx";
 import { ErrorBox, Loading, Notice } from "../components/notice.tsx";
 import { Pager } from "../components/pager.tsx";
 import { SecretOnce } from "../components/secret-once.tsx";
@@ -82,13 +82,10 @@ export function UsersPage() {
       {editing ? <EditUser user={editing} onDone={() => { setEditing(null); users.reload(); }} /> : null}
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search by email" type="search" value={search} onInput={(e) => { setSearch(e.currentTarget.value); setPage(1); }} />
-        <label class="field">
-          <span>Role</span>
-          <select value={role} onChange={(e) => { setRole(e.currentTarget.value); setPage(1); }}>
-            <option value="">Any role</option>
-            {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
-          </select>
-        </label>
+        <SelectField label="Role" value={role} onChange={(e) => { setRole(e.currentTarget.value); setPage(1); }}>
+          <option value="">Any role</option>
+          {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
+        </SelectField>
       </form>
       <ErrorBox error={actionError} />
       <ErrorBox error={users.error} />
@@ -166,12 +163,9 @@ function AddUser({ onCancel, onCreated }: { onCancel: () => void; onCreated: (ke
       <h2 id="add-user-title">Add User</h2>
       <div class="grid">
         <Field label="Email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <label class="field">
-          <span>Role</span>
-          <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-            {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
-          </select>
-        </label>
+        <SelectField label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+          {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
+        </SelectField>
         <Field label="Models" hint="Comma-separated; empty = all models" value={models} onInput={(e) => setModels(e.currentTarget.value)} />
         <Field label="Max budget (USD)" inputMode="decimal" value={budget} onInput={(e) => setBudget(e.currentTarget.value)} />
         <Field label="Teams" hint="Comma-separated team ids" value={teams} onInput={(e) => setTeams(e.currentTarget.value)} />
@@ -205,12 +199,9 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
     <form class="panel" onSubmit={submit} aria-labelledby="edit-user-title">
       <h2 id="edit-user-title">Edit {user.user_email ?? user.user_id}</h2>
       <div class="grid">
-        <label class="field">
-          <span>Role</span>
-          <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-            {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
-          </select>
-        </label>
+        <SelectField label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+          {ROLES.map(([r, label]) => <option key={r} value={r}>{label}</option>)}
+        </SelectField>
         <Field label="Models" hint="Comma-separated" value={models} onInput={(e) => setModels(e.currentTarget.value)} />
         <Field label="Max budget (USD)" hint="Empty = no limit" value={budget} onInput={(e) => setBudget(e.currentTarget.value)} />
       </div>
