@@ -118,7 +118,7 @@ export function KeysPage() {
       <ErrorBox error={keys.error} />
       {keys.data ? (
         <>
-          <table data-testid="keys-table">
+          <table data-testid="keys-table" aria-busy={keys.loading}>
             <thead>
               <tr>
                 <th scope="col">Key</th><th scope="col">Alias</th><th scope="col">Owner</th><th scope="col">Team</th>
