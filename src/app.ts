@@ -5,6 +5,8 @@ import { docsRoutes } from "./http/docs.ts";
 import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { spendRoutes } from "./http/admin/spend.ts";
+import { customerRoutes } from "./http/admin/customers.ts";
+import { budgetRoutes } from "./http/admin/budgets.ts";
 import { openaiRoutes } from "./http/openai.ts";
 import { anthropicRoutes } from "./http/anthropic.ts";
 import { keyRoutes } from "./http/admin/keys.ts";
@@ -39,7 +41,9 @@ export function buildApp(deps: AppDeps) {
     .use(keyRoutes(deps))
     .use(userRoutes(deps))
     .use(teamRoutes(deps))
-    .use(spendRoutes(deps));
+    .use(spendRoutes(deps))
+    .use(customerRoutes(deps))
+    .use(budgetRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -18,6 +18,7 @@ import { RuntimeModels } from "./router/runtime-models.ts";
 import { secretBoxFrom } from "./security/secret-box.ts";
 import { composeCallHooks } from "./spend/compose-hooks.ts";
 import { createSpend, type Spend } from "./spend/hooks.ts";
+import { createEndUserHooks, EndUserDirectory } from "./spend/end-user-hooks.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppDeps {
@@ -43,6 +44,8 @@ export interface AppDeps {
   readonly callHooks?: CallHooks;
   /** Cost, budgets and the spend ledger (src/spend/); admin routes invalidate budgets through it. */
   readonly spend?: Spend;
+  /** End users (customers) in memory: blocked flag and rpm/tpm for every call that names one. */
+  readonly endUsers?: EndUserDirectory;
   /** At shutdown, after the last request: commit buffered spend, hand back leased rate-limit tokens, stop listening. */
   close(): Promise<void>;
 }
@@ -94,6 +97,7 @@ export function createDeps(init: {
   runtimeModels.publish = () => invalidation.models();
   routerFor(config).ready = runtimeModels.reload().catch((err) => init.log.error("loading runtime models failed", { error: String(err) }));
   const now = init.now ?? Date.now;
+  const endUsers = new EndUserDirectory(store, init.now ?? Date.now);
   const rateLimits = init.callHooks ? undefined : createRateLimitHooks({ config, store, now, log: init.log });
   return {
     ...init,
@@ -104,9 +108,16 @@ export function createDeps(init: {
     runtimeModels,
     invalidation,
     spend,
+    endUsers,
     version: VERSION,
     now: init.now ?? Date.now,
-    callHooks: init.callHooks ?? composeCallHooks(spend.hooks, rateLimits!),
+    callHooks:
+      init.callHooks ??
+      composeCallHooks(
+        spend.hooks,
+        rateLimits!,
+        createEndUserHooks({ directory: endUsers, limiter: rateLimits?.limiter, tokenType: config.general.token_rate_limit_type ?? "total", now }),
+      ),
     maxBodyBytes: Math.floor((config.general.max_request_size_mb ?? DEFAULT_MAX_BODY_MB) * 1024 * 1024),
     close: async () => {
       const failures = await Promise.allSettled([spend.close(), rateLimits?.close(), invalidation.close()]);
