@@ -148,7 +148,13 @@ describe.skipIf(!hasChromium)("admin UI in the binary", () => {
     await page.getByRole("link", { name: "Usage" }).click();
     const row = page.getByTestId("key-spend").getByRole("row", { name: /alice-key/ });
     await until(async () => (await row.textContent()) ?? "", (t) => t.includes("$0.015"), "the key's spend");
-    // Daily activity and logs: data when the spend routes are there, a plain notice when not.
+    // The request log and the day-by-day totals (the spend API of acadf3a).
+    const log = page.getByTestId("logs-table").getByRole("row", { name: /alice-key/ });
+    await log.waitFor();
+    expect(await log.textContent()).toContain("$0.015");
+    expect(await log.textContent()).toContain("gpt-mock");
+    await page.getByText("Total: $0.015").waitFor();
+    await page.locator(".chart canvas").waitFor();
     await page.waitForLoadState("networkidle");
     await shot(page, "06-usage");
     await context.close();

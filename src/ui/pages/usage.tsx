@@ -45,6 +45,13 @@ interface SpendLog {
 type LogPage = { rows: SpendLog[]; total: number | null; totalPages: number | null; paged: boolean };
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function daysBetween(start: string, end: string): string[] {
+  const out: string[] = [];
+  const last = Date.parse(`${end}T00:00:00Z`);
+  for (let t = Date.parse(`${start}T00:00:00Z`); t <= last && out.length < 1000; t += 86_400_000) out.push(day(new Date(t)));
+  return out;
+}
 const GROUPS = [["models", "Model"], ["api_keys", "Key"], ["teams", "Team"]] as const;
 const LOG_PAGE = 25;
 
@@ -73,14 +80,15 @@ function DailySpend({ start, end }: { start: string; end: string }) {
     () => get<DailyActivity>(`/${scope}/daily/activity`, { start_date: start, end_date: end, page_size: 1000 }),
     [scope, start, end],
   );
-  const days = activity.data?.results.map((r) => r.date) ?? [];
+  // Every day of the range, zero where nothing happened: the axis spans the chosen dates.
+  const days = useMemo(() => daysBetween(start, end), [start, end]);
   const series = useMemo(() => {
-    const rows = activity.data?.results ?? [];
+    const byDay = new Map((activity.data?.results ?? []).map((r) => [r.date.slice(0, 10), r.metrics]));
     return [
-      { name: "Spend (USD)", values: rows.map((r) => r.metrics.spend), format: (v: number) => usd(v) },
-      { name: "Tokens", values: rows.map((r) => r.metrics.total_tokens ?? 0) },
+      { name: "Spend (USD)", values: days.map((d) => byDay.get(d)?.spend ?? 0), format: (v: number) => usd(v) },
+      { name: "Tokens", values: days.map((d) => byDay.get(d)?.total_tokens ?? 0) },
     ];
-  }, [activity.data]);
+  }, [activity.data, days]);
   const grouped = useMemo(() => {
     const totals = new Map<string, Metrics>();
     for (const r of activity.data?.results ?? []) {
@@ -117,7 +125,7 @@ function DailySpend({ start, end }: { start: string; end: string }) {
             Total: <strong>{usd(activity.data.metadata?.total_spend ?? series[0]!.values.reduce((a, b) => a + b, 0))}</strong>
             {" · "}{count(activity.data.metadata?.total_tokens ?? series[1]!.values.reduce((a, b) => a + b, 0))} tokens
           </p>
-          {days.length ? <DailyChart days={days} series={series} label={`Spend and tokens per day from ${start} to ${end}`} /> : <Notice>No activity in this range.</Notice>}
+          {activity.data.results.length ? <DailyChart days={days} series={series} label={`Spend and tokens per day from ${start} to ${end}`} /> : <Notice>No activity in this range.</Notice>}
           {grouped.length ? (
             <table>
               <thead><tr><th scope="col">{GROUPS.find(([g]) => g === group)![1]}</th><th scope="col">Spend</th><th scope="col">Tokens</th><th scope="col">Requests</th></tr></thead>
