@@ -14,6 +14,7 @@ import type { Logger } from "../log.ts";
 import type { BudgetRef } from "../policy/budget.ts";
 import type { JournalRecord, SpendJournal } from "./journal.ts";
 import { rollupUpserts } from "./rollups.ts";
+import { createSqliteSpendWriter } from "./sqlite-writer.ts";
 
 export type SpendLogRow = Store["t"]["spendLogs"]["$inferInsert"];
 
@@ -58,6 +59,7 @@ const REPLAY_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 const LOG_ROWS_PER_INSERT = 500;
 
 export class SpendLedger {
+  private sqliteWriter: ReturnType<typeof createSqliteSpendWriter> | undefined;
   private pending: Pending[] = [];
   private draining = false;
   /** True from the first journaled batch until the journal is replayed: batches go to the journal. */
@@ -228,22 +230,12 @@ export class SpendLedger {
 
   private async write(records: readonly JournalRecord[]): Promise<Committed[]> {
     const entries = uniqueByRequestId(records.map((r) => r.entry));
-    const logs = entries.map((e) => e.log);
     const s = this.store;
-    if (s.dialect === "sqlite" && "sqlite" in s.raw) {
-      // bun-sqlite transactions must be synchronous (stack notes §4): build each statement with the
-      // shared query builder and run it with the driver's synchronous .all()/.run().
-      const sqlite = s.raw.sqlite;
-      return sqlite.transaction(() => {
-        const inserted = new Set<string>();
-        for (const q of logInserts(s.db, s.t, logs)) for (const r of (q as unknown as SyncQuery).all() as { requestId: string }[]) inserted.add(r.requestId);
-        for (const q of rollupUpserts(s.db, s.t, logs.filter((l) => inserted.has(l.requestId)))) (q as unknown as SyncQuery).run();
-        return sumByTarget(entries.filter((e) => inserted.has(e.log.requestId))).map(({ ref, addedNano }) => {
-          const rows = (incrementQuery(s.db, s.t, ref, addedNano) as unknown as SyncQuery).all() as { spendNano: number }[];
-          return { ref, addedNano, spendNano: rows[0]?.spendNano };
-        });
-      })();
+    if ("sqlite" in s.raw) {
+      this.sqliteWriter ??= createSqliteSpendWriter(s.raw.sqlite, s.t);
+      return this.sqliteWriter(entries, sumByTarget);
     }
+    const logs = entries.map((e) => e.log);
     return s.db.transaction(async (tx) => {
       const inserted = new Set<string>();
       for (const q of logInserts(tx, s.t, logs)) for (const r of await q) inserted.add(r.requestId);
@@ -265,11 +257,6 @@ export class SpendLedger {
 function uniqueByRequestId(entries: readonly SpendEntry[]): SpendEntry[] {
   const seen = new Set<string>();
   return entries.filter((e) => !seen.has(e.log.requestId) && seen.add(e.log.requestId));
-}
-
-interface SyncQuery {
-  all(): unknown[];
-  run(): unknown;
 }
 
 function sumByTarget(entries: readonly SpendEntry[]): { ref: BudgetRef; addedNano: number }[] {
