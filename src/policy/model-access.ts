@@ -7,8 +7,20 @@ const ALL = new Set(["*", "all-proxy-models"]);
 /** Glob match where `*` spans any characters, e.g. `openai/*` or `bedrock/anthropic.*`. */
 export function matchesPattern(pattern: string, model: string): boolean {
   if (!pattern.includes("*")) return pattern === model;
-  const re = new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);
-  return re.test(model);
+  return globRegExp(pattern).test(model);
+}
+
+// Patterns come from config, keys and route tables: a bounded set, compiled once each. Route
+// checks run this on every request.
+const compiled = new Map<string, RegExp>();
+function globRegExp(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re;
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
