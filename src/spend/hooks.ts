@@ -55,8 +55,11 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
       log: deps.log,
       leaseOwner: instanceId,
       inTransaction: leases ? (tx, records) => BudgetLeases.release(tx, releasedByLease(records)) : undefined,
+      siblings: () => inFlight.size,
     },
   );
+  // Calls between admit and settle (or abandon): the ledger's group commit waits briefly for them.
+  const inFlight = new Set<string>();
   const ready = ledger.recover().catch(() => {});
   const reservations = new Map<string, Reservation>();
   const groupPrices = new Map<string, TokenPricesPico>();
@@ -80,19 +83,27 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
 
   const hooks: AbandonableHooks = {
     async admit(ctx) {
+      inFlight.add(ctx.callId);
       const owners = ownersOf(ctx);
       const refs = applicableBudgets(owners);
       if (!refs.length) return {};
       const estimateNano = costNanoUsd(estimateTokens(ctx.body), pricesOfGroup(ctx.modelGroup));
       const p = ctx.principal;
       const known = p.kind === "key" ? { ref: { scope: "key" as const, id: p.key.token }, row: p.key, label: p.key.keyAlias ?? p.key.keyName } : undefined;
-      const decision = await book.admit(refs, estimateNano, labelsOf(ctx.principal, owners), known);
-      if (!decision.ok) throw new GatewayError({ status: 400, type: "budget_exceeded", message: decision.message });
+      const decision = await book.admit(refs, estimateNano, labelsOf(ctx.principal, owners), known).catch((err) => {
+        inFlight.delete(ctx.callId);
+        throw err;
+      });
+      if (!decision.ok) {
+        inFlight.delete(ctx.callId);
+        throw new GatewayError({ status: 400, type: "budget_exceeded", message: decision.message });
+      }
       reservations.set(ctx.callId, decision.reservation);
       return {};
     },
 
     async settle(ctx, outcome) {
+      inFlight.delete(ctx.callId);
       const owners = ownersOf(ctx);
       const targets = spendTargets(owners);
       const succeeded = outcome.status === "success" || (outcome.status === "client_disconnected" && outcome.usage !== undefined);
@@ -111,6 +122,7 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
     },
 
     abandon(ctx) {
+      inFlight.delete(ctx.callId);
       const reservation = reservations.get(ctx.callId);
       reservations.delete(ctx.callId);
       if (reservation) book.settle(reservation, [], 0);
