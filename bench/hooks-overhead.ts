@@ -26,6 +26,7 @@ const ctx = (i: number): CallContext => ({
   principal: { kind: "key", token: key.token, key, user: undefined, team: undefined, role: "unknown" } as unknown as CallContext["principal"],
   requestedModel: "gpt-4o", modelGroup: "gpt-4o", stream: false,
   body: { model: "gpt-4o", messages: [{ role: "user", content: "hello there, how are you?" }], max_tokens: 64 },
+  endUserId: null,
   startedAtMs: 0,
 });
 const outcome: CallOutcome = {

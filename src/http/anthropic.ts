@@ -40,6 +40,7 @@ export function anthropicRoutes(deps: AppDeps) {
       principal: ctx.principal,
       signal: abort.signal,
       receivedAt,
+      headers: ctx.request.headers,
     });
     if (result.kind === "json") {
       return new Response(JSON.stringify(toMessagesResponse(result.body, model)), {

@@ -72,6 +72,7 @@ export function openaiRoutes(deps: AppDeps) {
       signal: abort.signal,
       modelFromPath: ctx.params?.model,
       receivedAt,
+      headers: ctx.request.headers,
     });
     return toResponse(result, () => abort.abort());
   };

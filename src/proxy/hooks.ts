@@ -17,6 +17,8 @@ export interface CallContext {
   readonly modelGroup: string;
   readonly stream: boolean;
   readonly body: Readonly<Json>;
+  /** The end user named by the customer-id headers or the body's `user` (src/proxy/end-user.ts). */
+  readonly endUserId: string | null;
   readonly startedAtMs: number;
 }
 

@@ -5,6 +5,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { Config } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
 import type { CallKind, Chunk, Json, Usage } from "../providers/types.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
@@ -42,6 +43,8 @@ export interface CallInput {
   modelFromPath?: string;
   /** performance.now() when the request arrived, for the overhead header. */
   receivedAt: number;
+  /** The request's headers (the end-user headers are read from them). */
+  headers?: Headers;
 }
 
 export type CallResult =
@@ -77,6 +80,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     modelGroup: group.name,
     stream,
     body,
+    endUserId: endUserOf(input.headers, body),
     startedAtMs: deps.now(),
   };
   const admission = await deps.hooks.admit(ctx);

@@ -10,11 +10,6 @@ import type { Limiter } from "../ratelimit/limiter.ts";
 import { rateLimitError } from "../ratelimit/refusal.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
 
-/** The end user a call names: the request's `user` field (LiteLLM: also the customer-id headers). */
-export function endUserIdOf(body: Readonly<Record<string, unknown>>): string | null {
-  const user = body.user;
-  return typeof user === "string" && user !== "" ? user : null;
-}
 
 // How long an end user's row is trusted before it is read again: admin changes on this instance
 // invalidate at once; another instance's change is seen within this interval.
@@ -56,7 +51,7 @@ export function createEndUserHooks(init: {
   };
   return {
     async admit(ctx) {
-      const id = endUserIdOf(ctx.body);
+      const id = ctx.endUserId;
       if (!id) return {};
       const row = await init.directory.get(id);
       if (!row) return {};

@@ -158,12 +158,11 @@ function releasedByLease(records: readonly JournalRecord[]): Map<string, number>
 
 function ownersOf(ctx: CallContext): BudgetOwners {
   const p = ctx.principal;
-  const user = ctx.body.user;
   return {
     keyToken: p.kind === "key" ? p.key.token : null,
     userId: p.kind === "key" ? p.key.userId : null,
     teamId: p.kind === "key" ? p.key.teamId : null,
-    endUserId: typeof user === "string" && user !== "" ? user : null,
+    endUserId: ctx.endUserId,
   };
 }
 

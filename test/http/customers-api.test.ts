@@ -75,6 +75,24 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await chat(g, "tight")).status).toBe(200);
     });
 
+    test("the customer-id headers name the end user before the body's user field", async () => {
+      const viaHeader = (header: string, bodyUser?: string) =>
+        g.request("/v1/chat/completions", {
+          method: "POST",
+          headers: { [header]: "header-customer" },
+          json: { model: "gpt-4o", ...(bodyUser ? { user: bodyUser } : {}), messages: [{ role: "user", content: "hi" }], mock_response: "ok" },
+        });
+      const first = await viaHeader("x-litellm-customer-id", "body-customer");
+      expect(first.status).toBe(200);
+      const id = first.headers.get("x-litellm-call-id")!;
+      const logs = (await (await g.request(`/spend/logs?request_id=${id}`)).json()) as any[];
+      expect(logs[0].end_user).toBe("header-customer");
+      expect((await (await g.request("/customer/info?end_user_id=header-customer")).json()) as any).toMatchObject({ spend: CALL_USD });
+      await post(g, "/customer/block", { user_ids: ["header-customer"] });
+      expect((await viaHeader("x-litellm-end-user-id")).status).toBe(403);
+      expect((await chat(g, "body-customer")).status).toBe(200);
+    });
+
     test("an end user's rpm limit applies to master-key calls", async () => {
       await post(g, "/customer/new", { user_id: "slow", rpm_limit: 1 });
       expect((await chat(g, "slow")).status).toBe(200);
