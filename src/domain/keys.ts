@@ -22,6 +22,7 @@ import {
 } from "../db/store/keys.ts";
 import { findTeamMemberships } from "../db/store/users.ts";
 import { GatewayError } from "../errors.ts";
+import { nanoToUsd } from "../money.ts";
 import { addDuration, budgetResetAt, type Duration, expiresAt, parseDuration } from "../policy/duration.ts";
 import {
   decideGenerate,
@@ -280,7 +281,6 @@ export class KeyService {
   }
 }
 
-export const nanoToUsd = (nano: number) => nano / 1e9;
 
 function enforce(decision: KeyDecision): void {
   if (!decision.ok) throw GatewayError.forbidden(decision.message);

@@ -8,7 +8,7 @@ import {
 } from "../db/store/teams.ts";
 import { findUserByEmail, insertUser } from "../db/store/user-admin.ts";
 import { findUserById } from "../db/store/users.ts";
-import { nanoToUsd, nanoToUsdOrNull, usdToNanoOrNull } from "../money.ts";
+import { nanoToUsd, nanoToUsdOrNull, usdFieldToNanoOrNull, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin } from "../policy/roles.ts";
 import type { Caller } from "./users.ts";
 import { budgetPeriodColumns } from "../spend/budget-period.ts";
@@ -85,15 +85,11 @@ export function teamView(t: TeamRow, members: MemberRow[]) {
 }
 
 function toRow(f: TeamFields): Partial<NewTeamRow> {
-  for (const name of ["max_budget", "soft_budget"] as const) {
-    const v = f[name];
-    if (typeof v === "number" && v < 0) throw GatewayError.badRequest(`${name} cannot be negative. Received: ${v}`, name);
-  }
   const row: Partial<NewTeamRow> = {};
   if (f.team_alias !== undefined) row.teamAlias = f.team_alias;
   if (f.models !== undefined) row.models = f.models;
-  if (f.max_budget !== undefined) row.maxBudgetNano = usdToNanoOrNull(f.max_budget);
-  if (f.soft_budget !== undefined) row.softBudgetNano = usdToNanoOrNull(f.soft_budget);
+  if (f.max_budget !== undefined) row.maxBudgetNano = usdFieldToNanoOrNull("max_budget", f.max_budget);
+  if (f.soft_budget !== undefined) row.softBudgetNano = usdFieldToNanoOrNull("soft_budget", f.soft_budget);
   if (f.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(f.budget_duration, Date.now()));
   if (f.tpm_limit !== undefined) row.tpmLimit = f.tpm_limit;
   if (f.rpm_limit !== undefined) row.rpmLimit = f.rpm_limit;

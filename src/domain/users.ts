@@ -8,7 +8,7 @@ import {
 } from "../db/store/user-admin.ts";
 import { findUserById, type UserRow } from "../db/store/users.ts";
 import { deleteKeysOfUsers } from "../db/store/cascade.ts";
-import { nanoToUsd, nanoToUsdOrNull, usdToNano, usdToNanoOrNull } from "../money.ts";
+import { nanoToUsd, nanoToUsdOrNull, usdFieldToNano, usdFieldToNanoOrNull, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin, type Role, USER_ROLES, type UserRole } from "../policy/roles.ts";
 import { budgetPeriodColumns } from "../spend/budget-period.ts";
 
@@ -66,26 +66,20 @@ export function userView(row: UserRow, extra: { teams?: string[]; key_count?: nu
   };
 }
 
-function checkBudget(name: string, value: number | null | undefined) {
-  if (typeof value === "number" && value < 0) throw GatewayError.badRequest(`${name} cannot be negative. Received: ${value}`, name);
-}
-
 function toRow(fields: UserFields): Partial<NewUserRow> {
-  checkBudget("max_budget", fields.max_budget);
-  checkBudget("soft_budget", fields.soft_budget);
   const row: Partial<NewUserRow> = {};
   if (fields.user_email !== undefined) row.userEmail = fields.user_email;
   if (fields.user_alias !== undefined) row.userAlias = fields.user_alias;
   if (fields.user_role !== undefined) row.userRole = fields.user_role;
   if (fields.models !== undefined) row.models = fields.models;
-  if (fields.max_budget !== undefined) row.maxBudgetNano = usdToNanoOrNull(fields.max_budget);
-  if (fields.soft_budget !== undefined) row.softBudgetNano = usdToNanoOrNull(fields.soft_budget);
+  if (fields.max_budget !== undefined) row.maxBudgetNano = usdFieldToNanoOrNull("max_budget", fields.max_budget);
+  if (fields.soft_budget !== undefined) row.softBudgetNano = usdFieldToNanoOrNull("soft_budget", fields.soft_budget);
   if (fields.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(fields.budget_duration, Date.now()));
   if (fields.tpm_limit !== undefined) row.tpmLimit = fields.tpm_limit;
   if (fields.rpm_limit !== undefined) row.rpmLimit = fields.rpm_limit;
   if (fields.max_parallel_requests !== undefined) row.maxParallelRequests = fields.max_parallel_requests;
   if (fields.metadata !== undefined) row.metadata = fields.metadata;
-  if (fields.spend !== undefined) row.spendNano = usdToNano(fields.spend);
+  if (fields.spend !== undefined) row.spendNano = usdFieldToNano("spend", fields.spend);
   return row;
 }
 

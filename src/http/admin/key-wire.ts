@@ -3,12 +3,11 @@
 // accepts many more; known fields of the wrong type are a 400.
 import { type Static, type TSchema, t } from "elysia";
 import type { GenerateInput, KeySettings, RegenerateInput } from "../../domain/keys.ts";
-import { nanoToUsd } from "../../domain/keys.ts";
+import { nanoToUsd, usdFieldToNanoOrNull } from "../../money.ts";
 import type { KeyRow } from "../../db/store/keys.ts";
 import { GatewayError } from "../../errors.ts";
 
 // Integer nano-USD must stay a safe integer: 9e15 nano = 9 million USD.
-const MAX_USD = 9_000_000;
 
 const opt = <T extends TSchema>(schema: T, error: string) => t.Optional(t.Union([schema, t.Null()], { error }));
 const count = t.Integer({ minimum: 0 });
@@ -83,13 +82,6 @@ export const KeyListQuery = t.Object({
 });
 export type KeyListQuery = Static<typeof KeyListQuery>;
 
-/** Float USD at the edge → integer nano-USD inside. */
-export function usdToNano(field: string, usd: number): number {
-  if (!Number.isFinite(usd)) throw GatewayError.badRequest(`${field} must be a finite number. Received: ${usd}`, field);
-  if (usd < 0) throw GatewayError.badRequest(`${field} cannot be negative. Received: ${usd}`, field);
-  if (usd > MAX_USD) throw GatewayError.badRequest(`${field} cannot be more than ${MAX_USD} USD. Received: ${usd}`, field);
-  return Math.round(usd * 1e9);
-}
 
 type Values = "any" | "string" | "count";
 const VALUE_CHECK: Record<Values, (v: unknown) => boolean> = {
@@ -110,7 +102,7 @@ function asObject<T>(field: string, value: unknown, values: Values = "any"): T |
   return value as T;
 }
 
-const money = (field: string, usd: number | null | undefined) => (usd === undefined || usd === null ? usd : usdToNano(field, usd));
+const money = usdFieldToNanoOrNull;
 
 type SettingsBody = Partial<Static<ReturnType<typeof t.Object<typeof settingsFields>>>>;
 

@@ -21,8 +21,8 @@ import {
   toKeyJson,
   toKeySettings,
   toRegenerateInput,
-  usdToNano,
 } from "./key-wire.ts";
+import { nanoToUsd, usdFieldToNano } from "../../money.ts";
 
 const doc = (summary: string) => ({ detail: { tags: ["keys"], summary } });
 const KeyPath = t.Object({ key: t.String() });
@@ -72,8 +72,8 @@ export function keyRoutes(deps: AppDeps) {
       ...doc("Unblock a key (admin only)"),
     })
     .post("/key/:key/reset_spend", async ({ principal, params, body }) => {
-      const { row, previousSpendNano } = await keys.resetSpend(principal, params.key, usdToNano("reset_to", body.reset_to));
+      const { row, previousSpendNano } = await keys.resetSpend(principal, params.key, usdFieldToNano("reset_to", body.reset_to));
       const json = toKeyJson(row);
-      return { key_hash: row.token, spend: json.spend, previous_spend: previousSpendNano / 1e9, max_budget: json.max_budget, budget_reset_at: json.budget_reset_at };
+      return { key_hash: row.token, spend: json.spend, previous_spend: nanoToUsd(previousSpendNano), max_budget: json.max_budget, budget_reset_at: json.budget_reset_at };
     }, { params: KeyPath, body: ResetSpendBody, ...doc("Set a key's spend to reset_to (0 <= reset_to <= spend)") });
 }
