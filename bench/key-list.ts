@@ -4,44 +4,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildApp } from "../src/app.ts";
-import { hashKey, keyName } from "../src/auth/key-format.ts";
+import { hashKey } from "../src/auth/key-format.ts";
 import { MasterKey } from "../src/auth/master-key.ts";
 import { emptyConfig } from "../src/config/load.ts";
 import { openStore } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import type { NewKeyRow } from "../src/db/store/keys.ts";
 import { createDeps } from "../src/deps.ts";
 import { silentLogger } from "../src/log.ts";
+import { seedKeys } from "../test/support/seed-keys.ts";
 
 const KEYS = Number(process.argv[2] ?? 100_000);
 const REQUESTS = Number(process.argv[3] ?? 300);
 const MASTER = "sk-bench-master-key";
-const BATCH = 500;
 
 const dir = mkdtempSync(path.join(tmpdir(), "tollgate-bench-"));
 const store = openStore(path.join(dir, "keys.db"));
 await migrate(store);
 
 const seedStarted = performance.now();
-const baseMs = Date.parse("2026-01-01T00:00:00Z");
-for (let i = 0; i < KEYS; i += BATCH) {
-  const rows: NewKeyRow[] = [];
-  for (let j = i; j < Math.min(i + BATCH, KEYS); j++) {
-    const plaintext = `sk-bench-${j.toString().padStart(8, "0")}`;
-    rows.push({
-      token: hashKey(plaintext),
-      keyName: keyName(plaintext),
-      keyAlias: j % 10 === 0 ? `alias-${j}` : null,
-      userId: `user-${j % 1000}`,
-      teamId: `team-${j % 50}`,
-      models: ["gpt-4o"],
-      metadata: { n: j },
-      createdAt: new Date(baseMs + j * 1000),
-      updatedAt: new Date(baseMs + j * 1000),
-    });
-  }
-  await store.db.insert(store.t.keys).values(rows);
-}
+await seedKeys(store, KEYS);
 const seedMs = performance.now() - seedStarted;
 
 const { config } = emptyConfig({ LITELLM_MASTER_KEY: MASTER });

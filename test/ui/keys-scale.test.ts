@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { hashKey, keyName } from "../../src/auth/key-format.ts";
 import { openStore } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import type { NewKeyRow } from "../../src/db/store/keys.ts";
 import { hasChromium, launchBrowser } from "../support/browser.ts";
 import { buildBinary, type RunningBinary, startBinary } from "../support/binary.ts";
 import { tempPath } from "../support/harness.ts";
+import { seedKeys } from "../support/seed-keys.ts";
 
 const KEYS = 100_000;
 const MASTER = "sk-ui-scale-master-0123";
@@ -20,29 +19,10 @@ const ROWS = "[data-testid=keys-table] tbody tr";
 let gateway: RunningBinary;
 let browser: Browser;
 
-/** Rows straight into the store, as bench/key-list.ts does: 100,000 calls to /key/generate would take minutes. */
 async function seed(dbPath: string) {
   const store = openStore(dbPath);
   await migrate(store);
-  const baseMs = Date.parse("2026-01-01T00:00:00Z");
-  for (let i = 0; i < KEYS; i += 500) {
-    const rows: NewKeyRow[] = [];
-    for (let j = i; j < Math.min(i + 500, KEYS); j++) {
-      const plaintext = `sk-scale-${j.toString().padStart(8, "0")}`;
-      rows.push({
-        token: hashKey(plaintext),
-        keyName: keyName(plaintext),
-        keyAlias: j % 10 === 0 ? `alias-${j}` : null,
-        userId: `user-${j % 1000}`,
-        teamId: `team-${j % 50}`,
-        models: ["gpt-4o"],
-        metadata: { n: j },
-        createdAt: new Date(baseMs + j * 1000),
-        updatedAt: new Date(baseMs + j * 1000),
-      });
-    }
-    await store.db.insert(store.t.keys).values(rows);
-  }
+  await seedKeys(store, KEYS, "sk-scale-");
   await store.close();
 }
 

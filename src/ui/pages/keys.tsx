@@ -10,6 +10,7 @@ import { SecretOnce } from "../components/secret-once.tsx";
 import { useLoad } from "../components/use-load.ts";
 import { csv, dateTime, list, optionalNumber, usd } from "../format.ts";
 import { managesKeys, isAdmin, useSession } from "../session.ts";
+import { FormActions } from "../components/form-actions.tsx";
 
 export interface Key {
   token: string;
@@ -253,10 +254,7 @@ function CreateKey({ initialUserId, onCancel, onCreated }: { initialUserId: stri
         <Field label="Metadata" hint="JSON object" {...bind("metadata")} />
       </div>
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onCancel}>Cancel</button>
-        <button type="submit" disabled={busy}>{busy ? "Creating…" : "Create key"}</button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel="Create key" busy={busy} busyLabel="Creating…" />
     </form>
   );
 }
@@ -297,10 +295,7 @@ function EditKey({ keyRow, onDone }: { keyRow: Key; onDone: () => void }) {
         <Field label="TPM limit" value={tpm} onInput={(e) => setTpm(e.currentTarget.value)} />
       </div>
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onDone}>Cancel</button>
-        <button type="submit">Save</button>
-      </div>
+      <FormActions onCancel={onDone} submitLabel="Save" />
     </form>
   );
 }

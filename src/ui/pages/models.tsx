@@ -8,6 +8,7 @@ import { ErrorBox, Loading, NotAvailable, Notice } from "../components/notice.ts
 import { useLoad } from "../components/use-load.ts";
 import { count } from "../format.ts";
 import { isAdmin, useSession } from "../session.ts";
+import { FormActions } from "../components/form-actions.tsx";
 
 interface Deployment {
   model_name: string;
@@ -146,10 +147,7 @@ function AddModel({ onDone }: { onDone: () => void }) {
         <Field label="Output price (USD / 1M tokens)" {...bind("output")} />
       </div>
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onDone}>Cancel</button>
-        <button type="submit">Add model</button>
-      </div>
+      <FormActions onCancel={onDone} submitLabel="Add model" />
     </form>
   );
 }

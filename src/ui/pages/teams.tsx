@@ -10,6 +10,7 @@ import { useLoad } from "../components/use-load.ts";
 import { csv, list, optionalNumber, usd } from "../format.ts";
 import { isAdmin, useSession } from "../session.ts";
 import { SpendBar, type Key } from "./keys.tsx";
+import { FormActions } from "../components/form-actions.tsx";
 
 interface Team {
   team_id: string;
@@ -122,10 +123,7 @@ function CreateTeam({ onDone }: { onDone: () => void }) {
         <Field label="Max budget (USD)" value={budget} onInput={(e) => setBudget(e.currentTarget.value)} />
       </div>
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onDone}>Cancel</button>
-        <button type="submit">Create team</button>
-      </div>
+      <FormActions onCancel={onDone} submitLabel="Create team" />
     </form>
   );
 }

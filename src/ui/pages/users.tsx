@@ -10,6 +10,7 @@ import { useLoad } from "../components/use-load.ts";
 import { count, csv, dateTime, list, optionalNumber, usd } from "../format.ts";
 import { navigate } from "../router.ts";
 import { isAdmin, useSession } from "../session.ts";
+import { FormActions } from "../components/form-actions.tsx";
 
 export interface User {
   user_id: string;
@@ -171,10 +172,7 @@ function AddUser({ onCancel, onCreated }: { onCancel: () => void; onCreated: (ke
         <Field label="Teams" hint="Comma-separated team ids" value={teams} onInput={(e) => setTeams(e.currentTarget.value)} />
       </div>
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onCancel}>Cancel</button>
-        <button type="submit" disabled={busy}>{busy ? "Creating…" : "Create user"}</button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel="Create user" busy={busy} busyLabel="Creating…" />
     </form>
   );
 }
@@ -206,10 +204,7 @@ function EditUser({ user, onDone }: { user: User; onDone: () => void }) {
         <Field label="Max budget (USD)" hint="Empty = no limit" value={budget} onInput={(e) => setBudget(e.currentTarget.value)} />
       </div>
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onDone}>Cancel</button>
-        <button type="submit">Save</button>
-      </div>
+      <FormActions onCancel={onDone} submitLabel="Save" />
     </form>
   );
 }
