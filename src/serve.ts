@@ -17,8 +17,8 @@ export async function loadConfig(path: string | undefined, env: Env, log: Logger
   return loaded;
 }
 
-export async function openMigratedStore(target: string, log: Logger): Promise<Store> {
-  const store = openStore(target);
+export async function openMigratedStore(target: string, log: Logger, options: { backgroundCheckpoints?: boolean } = {}): Promise<Store> {
+  const store = openStore(target, { ...options, log });
   const started = performance.now();
   try {
     await migrate(store);
@@ -32,7 +32,7 @@ export async function openMigratedStore(target: string, log: Logger): Promise<St
 
 export async function serve(options: ServeOptions, env: Env, log: Logger): Promise<void> {
   const { config } = await loadConfig(options.config, env, log);
-  const store = await openMigratedStore(resolveDatabaseTarget(options.db, env, config.general.database_url), log);
+  const store = await openMigratedStore(resolveDatabaseTarget(options.db, env, config.general.database_url), log, { backgroundCheckpoints: true });
   const { masterKey, origin, plaintext } = await resolveMasterKey(store, config.general.master_key);
   if (origin === "generated") {
     // Printed once, on stdout, the only time it exists in plaintext; the database keeps its hash.

@@ -7,6 +7,8 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import type { Logger } from "../log.ts";
+import { startBackgroundCheckpoints } from "./background-checkpoints.ts";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
 
@@ -32,13 +34,20 @@ export function maskDatabaseUrl(target: string): string {
   return target.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1****@");
 }
 
-export function openStore(target: string): Store {
-  return isPostgresUrl(target) ? openPostgres(target) : openSqlite(target);
+export interface OpenOptions {
+  /** SQLite file: checkpoint the WAL on a worker thread instead of inside commits (serve does). */
+  backgroundCheckpoints?: boolean;
+  log?: Logger;
 }
 
-function openSqlite(path: string): Store {
+export function openStore(target: string, options: OpenOptions = {}): Store {
+  return isPostgresUrl(target) ? openPostgres(target) : openSqlite(target, options);
+}
+
+function openSqlite(path: string, options: OpenOptions): Store {
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
+  const checkpoints = options.backgroundCheckpoints && path !== ":memory:" ? startBackgroundCheckpoints(sqlite, path, { log: options.log }) : undefined;
   const db = drizzleSqlite(sqlite, { schema: sqliteSchema }) as unknown as Db;
   return {
     db,
@@ -50,6 +59,7 @@ function openSqlite(path: string): Store {
       sqlite.query("select 1").get();
     },
     async close() {
+      await checkpoints?.stop();
       sqlite.close();
     },
   };
