@@ -72,7 +72,10 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   const stream = input.kind !== "embedding" && body.stream === true;
   const ctx: CallContext = {
-    callId: crypto.randomUUID(),
+    // Time-ordered (UUIDv7): the call id is the spend log's primary key, and ids that arrive in
+    // order are appended to its index instead of landing on a random page each (half the cost of
+    // the spend write under load, bench/README.md).
+    callId: Bun.randomUUIDv7(),
     kind: input.kind,
     route: input.route,
     principal,
