@@ -70,7 +70,7 @@ export function rollupUpserts(db: Db, t: Store["t"], logs: readonly SpendLogRow[
         .insert(d)
         .values(daily.slice(i, i + ROWS_PER_UPSERT))
         .onConflictDoUpdate({
-          target: [d.day, d.apiKey, d.userId, d.teamId, d.modelGroup, d.model, d.provider],
+          target: [d.day, d.teamId, d.apiKey, d.model, d.userId, d.modelGroup, d.provider],
           set: {
             spendNano: sql`${d.spendNano} + excluded.spend_nano`,
             promptTokens: sql`${d.promptTokens} + excluded.prompt_tokens`,

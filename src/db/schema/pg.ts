@@ -223,6 +223,9 @@ export const budgets = pgTable("budgets", {
 // (src/spend/rollups.ts), so /global/spend/*, the report and the daily-activity views read
 // thousands of rows instead of millions. Absent ids are '' (not NULL) because they are part of the
 // primary key. `day` is the UTC date of the call's start, "YYYY-MM-DD".
+//
+// The key's column order is the spend report's order (day, team, key, model, then the rest), so
+// /global/spend/report?group_by=team reads it as one ordered range (see the SQLite schema).
 export const dailySpend = pgTable(
   "daily_spend",
   {
@@ -241,7 +244,7 @@ export const dailySpend = pgTable(
     failedRequests: nano("failed_requests").notNull().default(0),
   },
   (d) => [
-    primaryKey({ columns: [d.day, d.apiKey, d.userId, d.teamId, d.modelGroup, d.model, d.provider] }),
+    primaryKey({ name: "daily_spend_pk", columns: [d.day, d.teamId, d.apiKey, d.model, d.userId, d.modelGroup, d.provider] }),
     index("daily_spend_user_idx").on(d.userId, d.day),
     index("daily_spend_team_idx").on(d.teamId, d.day),
   ],

@@ -225,6 +225,13 @@ export const budgets = sqliteTable("budgets", {
 // (src/spend/rollups.ts), so /global/spend/*, the report and the daily-activity views read
 // thousands of rows instead of millions. Absent ids are '' (not NULL) because they are part of the
 // primary key. `day` is the UTC date of the call's start, "YYYY-MM-DD".
+//
+// The key's column order is the spend report's order (day, team, key, model, then the rest), so
+// /global/spend/report?group_by=team reads it as one ordered range, summing adjacent rows, with no
+// sort. On SQLite both rollup tables are WITHOUT ROWID (drizzle cannot say so: the migrations that
+// create them do, drizzle/sqlite/0005_*): the rows live in their primary key's b-tree, so a range of
+// days is read in key order without a lookup per row. A drizzle-kit migration that recreates
+// either table must keep `WITHOUT ROWID`.
 export const dailySpend = sqliteTable(
   "daily_spend",
   {
@@ -243,7 +250,7 @@ export const dailySpend = sqliteTable(
     failedRequests: nano("failed_requests").notNull().default(0),
   },
   (d) => [
-    primaryKey({ columns: [d.day, d.apiKey, d.userId, d.teamId, d.modelGroup, d.model, d.provider] }),
+    primaryKey({ name: "daily_spend_pk", columns: [d.day, d.teamId, d.apiKey, d.model, d.userId, d.modelGroup, d.provider] }),
     index("daily_spend_user_idx").on(d.userId, d.day),
     index("daily_spend_team_idx").on(d.teamId, d.day),
   ],

@@ -1,0 +1,2 @@
+ALTER TABLE "daily_spend" DROP CONSTRAINT "daily_spend_day_api_key_user_id_team_id_model_group_model_provider_pk";--> statement-breakpoint
+ALTER TABLE "daily_spend" ADD CONSTRAINT "daily_spend_pk" PRIMARY KEY("day","team_id","api_key","model","user_id","model_group","provider");
