@@ -18,7 +18,7 @@ const INT32_MAX = 2 ** 31 - 1;
 export class JsonBytes {
   private buf: Uint8Array<ArrayBuffer>;
   private len = 0;
-  // Days, ids and model names repeat on every row: each distinct one is quoted and encoded once.
+  // Strings that need escapes or are not ASCII, quoted and encoded once each.
   private readonly quoted = new Map<string, Uint8Array>();
 
   constructor(sizeHintBytes = 64 * 1024) {
@@ -44,6 +44,24 @@ export class JsonBytes {
 
   /** A string value, quoted and escaped as JSON.stringify does. */
   string(s: string): this {
+    // Ids, days and model names are printable ASCII nearly always: copied char by char, which is
+    // cheaper than looking the string up. Anything else is escaped by JSON.stringify (and kept).
+    this.reserve(s.length + 2);
+    const b = this.buf;
+    const start = this.len;
+    let l = start;
+    b[l++] = 0x22;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.escaped(s);
+      b[l++] = c;
+    }
+    b[l++] = 0x22;
+    this.len = l;
+    return this;
+  }
+
+  private escaped(s: string): this {
     let q = this.quoted.get(s);
     if (q === undefined) this.quoted.set(s, (q = encoder.encode(JSON.stringify(s))));
     return this.raw(q);

@@ -1,13 +1,13 @@
 // /global/spend/report?group_by=team|customer (LiteLLM's shapes, contract §1.10), written as JSON
-// bytes in one pass over rollup rows that arrive sorted by day, then team or customer. Over a
-// quarter of traffic these are tens of MB: building one object per entry and JSON.stringify-ing
-// them cost several times the query (bench/spend-report.ts). Pure: rows in, bytes out.
+// bytes in one pass over rollup rows that arrive sorted by day, then team or customer: one
+// `{"group_by_day": ...}` object per day, in a buffer of its own, which src/spend/spend-report.ts
+// joins into the array (and keeps, per day, while the day's rollups are unchanged). Over a quarter of traffic these are tens
+// of MB: building one object per entry and JSON.stringify-ing them cost several times the query
+// (bench/spend-report.ts). Pure: rows in, bytes out.
 import type { CustomerReportRow, TeamReportRow } from "../db/store/spend.ts";
 import { JsonBytes, jsonLiteral as lit } from "../json-bytes.ts";
 
-const OPEN = lit("[");
 const COMMA = lit(",");
-const CLOSE = lit("]");
 const CLOSE_LIST_OBJECT = lit("]}");
 const END_OBJECT = lit("}");
 const DAY = lit('{"group_by_day":');
@@ -34,20 +34,27 @@ export function teamIdsOf(rows: readonly TeamReportRow[]): string[] {
   return [...ids];
 }
 
+/** A day of the report and its JSON object. */
+export type DayJson = [day: string, json: Uint8Array<ArrayBuffer>];
+
+// Bytes per row a day's buffer starts with: a little over what the benchmark's rows take (a
+// 64-character key hash per team entry), so a day is written without growing its buffer.
+const TEAM_ROW_BYTES = 150;
+const CUSTOMER_ROW_BYTES = 80;
+
 /**
- * `[{"group_by_day", "teams": [{"team_name", "team_id", "total_spend", "metadata": [{"model",
- * "spend", "api_key", "total_tokens"}]}]}]`, one entry per day, team and key × model. Keys without
+ * `{"group_by_day", "teams": [{"team_name", "team_id", "total_spend", "metadata": [{"model",
+ * "spend", "api_key", "total_tokens"}]}]}` per day, one entry per team and key × model. Keys without
  * a team are "Unassigned Team" with team_id null. Rows must be sorted by day, team, key and model;
  * adjacent rows with the same four are summed.
  */
-export function teamReportJson(rows: readonly TeamReportRow[], aliases: ReadonlyMap<string, string | null>): JsonBytes {
-  const out = new JsonBytes(rows.length * 150 + 64);
-  out.raw(OPEN);
+export function teamReportDays(rows: readonly TeamReportRow[], aliases: ReadonlyMap<string, string | null>): DayJson[] {
+  const days: DayJson[] = [];
   const n = rows.length;
   let i = 0;
   while (i < n) {
     const day = rows[i]![0];
-    if (i > 0) out.raw(COMMA);
+    const out = new JsonBytes(dayLength(rows, i) * TEAM_ROW_BYTES + 64);
     out.raw(DAY).string(day).raw(TEAMS);
     for (let first = true; i < n && rows[i]![0] === day; first = false) {
       const teamId = rows[i]![1];
@@ -76,23 +83,23 @@ export function teamReportJson(rows: readonly TeamReportRow[], aliases: Readonly
       i = end;
     }
     out.raw(CLOSE_LIST_OBJECT);
+    days.push([day, out.bytes()]);
   }
-  return out.raw(CLOSE);
+  return days;
 }
 
 /**
- * `[{"group_by_day", "customers": [{"customer", "total_spend", "metadata": [{"model", "spend",
- * "total_tokens"}]}]}]`, one entry per day, end user and model group. Rows must be sorted by day,
+ * `{"group_by_day", "customers": [{"customer", "total_spend", "metadata": [{"model", "spend",
+ * "total_tokens"}]}]}` per day, one entry per end user and model group. Rows must be sorted by day,
  * then end user.
  */
-export function customerReportJson(rows: readonly CustomerReportRow[]): JsonBytes {
-  const out = new JsonBytes(rows.length * 80 + 64);
-  out.raw(OPEN);
+export function customerReportDays(rows: readonly CustomerReportRow[]): DayJson[] {
+  const days: DayJson[] = [];
   const n = rows.length;
   let i = 0;
   while (i < n) {
     const day = rows[i]![0];
-    if (i > 0) out.raw(COMMA);
+    const out = new JsonBytes(dayLength(rows, i) * CUSTOMER_ROW_BYTES + 64);
     out.raw(DAY).string(day).raw(CUSTOMERS);
     for (let first = true; i < n && rows[i]![0] === day; first = false) {
       const endUser = rows[i]![1];
@@ -110,6 +117,23 @@ export function customerReportJson(rows: readonly CustomerReportRow[]): JsonByte
       i = end;
     }
     out.raw(CLOSE_LIST_OBJECT);
+    days.push([day, out.bytes()]);
   }
-  return out.raw(CLOSE);
+  return days;
+}
+
+/** How many rows from `start` are of the same day. */
+function dayLength(rows: readonly (readonly unknown[])[], start: number): number {
+  let end = start;
+  while (end < rows.length && rows[end]![0] === rows[start]![0]) end++;
+  return end - start;
+}
+
+/** The report: the days' objects as one JSON array. */
+export function reportResponse(days: readonly Uint8Array<ArrayBuffer>[]): Response {
+  const parts: (Uint8Array<ArrayBuffer> | string)[] = ["["];
+  for (const [i, d] of days.entries()) parts.push(...(i > 0 ? [",", d] : [d]));
+  parts.push("]");
+  // A Blob of the parts: one copy into the body, where a joined buffer would be copied again.
+  return new Response(new Blob(parts), { headers: { "content-type": "application/json" } });
 }

@@ -68,15 +68,15 @@ for (const dialect of ["sqlite", "pg"] as Dialect[]) {
         ["2031-03-11", "", "k2", "gpt-4o-mini"],
       ]);
       expect(rows[2]![4] + rows[3]![4]).toBe(450_000);
-      expect(rows.every((r) => typeof r[4] === "number" && r[5] === 30)).toBe(true);
+      expect(rows.every((r) => typeof r[4] === "number" && r[5] === 30 && r[6] === 1)).toBe(true);
       expect((await teamReportRows(store, { fromDay: "2031-03-10", toDay: "2031-03-11", userId: "bob" })).map((r) => r[2])).toEqual(["k2"]);
     });
 
     test("customer rows come sorted by day, end user and model group", async () => {
       expect(await customerReportRows(store, { fromDay: "2031-03-01", toDay: "2031-03-31" })).toEqual([
-        ["2031-03-10", "c1", "gpt-4o", 225_000, 30],
-        ["2031-03-10", "c1", "mini", 7, 30],
-        ["2031-03-10", "c2", "gpt-4o", 225_000, 30],
+        ["2031-03-10", "c1", "gpt-4o", 225_000, 30, 1],
+        ["2031-03-10", "c1", "mini", 7, 30, 1],
+        ["2031-03-10", "c2", "gpt-4o", 225_000, 30, 1],
       ]);
     });
 
@@ -120,18 +120,18 @@ for (const dialect of ["sqlite", "pg"] as Dialect[]) {
         ]);
         await migrate(store);
         expect(await teamReportRows(store, { fromDay: "2031-03-01", toDay: "2031-03-31" })).toEqual([
-          ["2031-03-09", "", "k1", "gpt-4o", 225_000, 30],
-          ["2031-03-10", "blue", "k0", "gpt-4o", 450_000, 60],
-          ["2031-03-10", "red", "k1", "gpt-4o", 225_000, 30],
+          ["2031-03-09", "", "k1", "gpt-4o", 225_000, 30, 1],
+          ["2031-03-10", "blue", "k0", "gpt-4o", 450_000, 60, 2],
+          ["2031-03-10", "red", "k1", "gpt-4o", 225_000, 30, 1],
         ]);
         expect(await customerReportRows(store, { fromDay: "2031-03-01", toDay: "2031-03-31" })).toEqual([
-          ["2031-03-09", "c0", "gpt-4o", 225_000, 30],
-          ["2031-03-10", "c1", "gpt-4o", 450_000, 60],
+          ["2031-03-09", "c0", "gpt-4o", 225_000, 30, 1],
+          ["2031-03-10", "c1", "gpt-4o", 450_000, 60, 2],
         ]);
         // The ledger's upsert still finds the (re-keyed) primary key.
         await addLogs(store, [log({ startTime: day("2031-03-10"), apiKey: "k0", teamId: "blue", endUser: "c1" })]);
-        expect((await teamReportRows(store, { fromDay: "2031-03-10", toDay: "2031-03-10" }))[0]).toEqual(["2031-03-10", "blue", "k0", "gpt-4o", 675_000, 90]);
-        expect(await customerReportRows(store, { fromDay: "2031-03-10", toDay: "2031-03-10" })).toEqual([["2031-03-10", "c1", "gpt-4o", 675_000, 90]]);
+        expect((await teamReportRows(store, { fromDay: "2031-03-10", toDay: "2031-03-10" }))[0]).toEqual(["2031-03-10", "blue", "k0", "gpt-4o", 675_000, 90, 3]);
+        expect(await customerReportRows(store, { fromDay: "2031-03-10", toDay: "2031-03-10" })).toEqual([["2031-03-10", "c1", "gpt-4o", 675_000, 90, 3]]);
       } finally {
         await store.close();
         await pg?.drop();

@@ -195,5 +195,24 @@ for (const dialect of ["sqlite", "pg"] as const) {
       // The logs and rollups are history: the reset does not rewrite them.
       expect((await get(g, "/global/spend")).spend).toBe(usd(3 * CALL_NANO + 2 * MINI_NANO));
     });
+
+    test("a repeated report shows a late call on a past day: kept days are rebuilt when their rollups change", async () => {
+      const q = "start_date=2031-03-10&end_date=2031-03-11";
+      const customers = async () => (await get(g, `/global/spend/report?${q}&group_by=customer`)) as any[];
+      const c2 = (days: any[]) => days[0].customers.find((c: any) => c.customer === "c2");
+      const before = await customers();
+      expect(await customers()).toEqual(before);
+      const teamsBefore = await get(g, `/global/spend/report?${q}&group_by=team`);
+      expect(c2(before).total_spend).toBe(usd(MINI_NANO));
+      clock = DAY1;
+      await chat(aliceKey, { user: "c2" });
+      const after = await customers();
+      expect(c2(after).total_spend).toBe(usd(MINI_NANO + CALL_NANO));
+      expect(after[1]).toEqual(before[1]);
+      const teams = await get(g, `/global/spend/report?${q}&group_by=team`);
+      const red = (days: any[]) => days[0].teams.find((t: any) => t.team_id === "red").total_spend;
+      expect(red(teamsBefore)).toBe(usd(2 * CALL_NANO));
+      expect(red(teams)).toBe(usd(3 * CALL_NANO));
+    });
   });
 }

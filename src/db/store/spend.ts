@@ -1,6 +1,6 @@
 // Reads behind the spend API: spend-log rows (filtered, paged) and the daily rollups
 // (daily_spend, daily_end_user_spend) that every aggregate view is computed from.
-import { and, count, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, type Column, count, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Store } from "../client.ts";
 
@@ -121,10 +121,20 @@ export async function sumDailyEndUserSpend(s: Store, f: DayRange & { endUser?: s
     .groupBy(e.day, e.endUser, e.modelGroup);
 }
 
-/** A daily_spend row as the team spend report reads it. */
-export type TeamReportRow = [day: string, teamId: string, apiKey: string, model: string, spendNano: number, totalTokens: number];
+/** A daily_spend row as the team spend report reads it (requests: for the day's stamp). */
+export type TeamReportRow = [day: string, teamId: string, apiKey: string, model: string, spendNano: number, totalTokens: number, requests: number];
 /** One metadata entry of the customer spend report: a daily_end_user_spend row. */
-export type CustomerReportRow = [day: string, endUser: string, modelGroup: string, spendNano: number, totalTokens: number];
+export type CustomerReportRow = [day: string, endUser: string, modelGroup: string, spendNano: number, totalTokens: number, requests: number];
+/** A day × team of daily_spend: its rollup rows and requests. */
+export type TeamDayStamp = [day: string, teamId: string, rows: number, requests: number];
+/** A day of daily_end_user_spend: its rollup rows and requests. */
+export type DayStamp = [day: string, rows: number, requests: number];
+
+/** The days a report reads: a range, or (to refresh a few days of a cached report) a list. */
+export type ReportDays = DayRange & { days?: readonly string[] };
+
+const reportDays = (day: Column, f: ReportDays) =>
+  and(f.fromDay ? gte(day, f.fromDay) : undefined, f.toDay ? lte(day, f.toDay) : undefined, f.days ? inArray(day, [...f.days]) : undefined);
 
 /**
  * daily_spend in the team report's order: day, team, key, model. That is the table's key order, so
@@ -132,25 +142,62 @@ export type CustomerReportRow = [day: string, endUser: string, modelGroup: strin
  * the rows of one day × team × key × model are adjacent and the report sums them as it goes, which
  * is half the cost of GROUP BY on SQLite.
  */
-export function teamReportRows(s: Store, f: DayRange & { userId?: string }): Promise<TeamReportRow[]> {
+export function teamReportRows(s: Store, f: ReportDays & { userId?: string }): Promise<TeamReportRow[]> {
   const d = s.t.dailySpend;
   const query = s.db
-    .select({ day: d.day, teamId: d.teamId, apiKey: d.apiKey, model: d.model, spendNano: d.spendNano, totalTokens: sql`${d.promptTokens} + ${d.completionTokens}` })
+    .select({
+      day: d.day,
+      teamId: d.teamId,
+      apiKey: d.apiKey,
+      model: d.model,
+      spendNano: d.spendNano,
+      totalTokens: sql`${d.promptTokens} + ${d.completionTokens}`,
+      requests: d.requests,
+    })
     .from(d)
-    .where(and(f.fromDay ? gte(d.day, f.fromDay) : undefined, f.toDay ? lte(d.day, f.toDay) : undefined, f.userId !== undefined ? eq(d.userId, f.userId) : undefined))
+    .where(and(reportDays(d.day, f), f.userId !== undefined ? eq(d.userId, f.userId) : undefined))
     .orderBy(d.day, d.teamId, d.apiKey, d.model);
   return tuples(s, query, 4);
 }
 
 /** The customer report's rows sorted by day, end user and model group (the table's key: one row each). */
-export function customerReportRows(s: Store, f: DayRange): Promise<CustomerReportRow[]> {
+export function customerReportRows(s: Store, f: ReportDays): Promise<CustomerReportRow[]> {
   const e = s.t.dailyEndUserSpend;
   const query = s.db
-    .select({ day: e.day, endUser: e.endUser, modelGroup: e.modelGroup, spendNano: e.spendNano, totalTokens: sql`${e.promptTokens} + ${e.completionTokens}` })
+    .select({
+      day: e.day,
+      endUser: e.endUser,
+      modelGroup: e.modelGroup,
+      spendNano: e.spendNano,
+      totalTokens: sql`${e.promptTokens} + ${e.completionTokens}`,
+      requests: e.requests,
+    })
     .from(e)
-    .where(and(f.fromDay ? gte(e.day, f.fromDay) : undefined, f.toDay ? lte(e.day, f.toDay) : undefined))
+    .where(reportDays(e.day, f))
     .orderBy(e.day, e.endUser, e.modelGroup);
   return tuples(s, query, 3);
+}
+
+/**
+ * Rollup rows and requests per day × team, sorted. Every write to a rollup row adds at least one
+ * request and rows are never deleted, so a day whose figures are unchanged has unchanged rows.
+ */
+export function teamDayStamps(s: Store, f: DayRange): Promise<TeamDayStamp[]> {
+  const d = s.t.dailySpend;
+  const query = s.db
+    .select({ day: d.day, teamId: d.teamId, rows: count(), requests: sum(d.requests) })
+    .from(d)
+    .where(reportDays(d.day, f))
+    .groupBy(d.day, d.teamId)
+    .orderBy(d.day, d.teamId);
+  return tuples(s, query, 2);
+}
+
+/** The same per day for daily_end_user_spend. */
+export function customerDayStamps(s: Store, f: DayRange): Promise<DayStamp[]> {
+  const e = s.t.dailyEndUserSpend;
+  const query = s.db.select({ day: e.day, rows: count(), requests: sum(e.requests) }).from(e).where(reportDays(e.day, f)).groupBy(e.day).orderBy(e.day);
+  return tuples(s, query, 1);
 }
 
 /**

@@ -6,21 +6,19 @@ import { hashKey, isPlaintextKey } from "../../auth/key-format.ts";
 import type { Principal } from "../../auth/principal.ts";
 import type { AppDeps } from "../../deps.ts";
 import {
-  customerReportRows,
   findSpendLogs,
   keyLabels,
   type LogFilter,
   resetAllKeyAndTeamSpend,
   sumDailySpend,
   teamAliases,
-  teamReportRows,
   teamsOfUser,
 } from "../../db/store/spend.ts";
 import { GatewayError } from "../../errors.ts";
 import { nanoToUsd } from "../../money.ts";
 import { canReadAll } from "../../policy/roles.ts";
-import { customerReportJson, teamIdsOf, teamReportJson } from "../../spend/report-json.ts";
 import { dayOf } from "../../spend/rollups.ts";
+import { SpendReports } from "../../spend/spend-report.ts";
 import { endExclusive, groupBy, parseDateParam, sumSpendNano, toDailyActivity, toSpendLogJson } from "../../spend/spend-views.ts";
 import { authGuard } from "../auth-guard.ts";
 
@@ -90,6 +88,7 @@ function dateRange(q: { start_date?: string; end_date?: string }) {
 
 export function spendRoutes(deps: AppDeps) {
   const s = deps.store;
+  const reports = new SpendReports(s);
   const daysAgo = (n: number) => dayOf(deps.now() - n * 86_400_000);
 
   const logs = async (principal: Principal, q: typeof SpendLogsQuery.static, paged: boolean) => {
@@ -175,11 +174,8 @@ export function spendRoutes(deps: AppDeps) {
       if (!from || !to) throw GatewayError.badRequest("start_date and end_date are required (YYYY-MM-DD)", from ? "end_date" : "start_date");
       const range = { fromDay: from.day, toDay: to.day };
       switch (query.group_by ?? "team") {
-        case "team": {
-          // Built as JSON bytes in one pass: tens of MB over a quarter (src/spend/report-json.ts).
-          const rows = await teamReportRows(s, { ...range, userId: query.internal_user_id });
-          return teamReportJson(rows, await teamAliases(s, teamIdsOf(rows))).toResponse();
-        }
+        case "team":
+          return reports.team(range, query.internal_user_id);
         case "model": {
           const rows = await sumDailySpend(s, ["day", "model"], { ...range, apiKey: query.api_key ? keyHash(query.api_key) : undefined, userId: query.internal_user_id });
           return byDay(rows, (day, rs) => ({
@@ -198,7 +194,7 @@ export function spendRoutes(deps: AppDeps) {
           }));
         }
         case "customer":
-          return customerReportJson(await customerReportRows(s, range)).toResponse();
+          return reports.customer(range);
       }
     }, { query: ReportQuery, ...doc("Spend between two days grouped by team (default), api_key, customer or model") })
     .post("/global/spend/reset", async () => {
