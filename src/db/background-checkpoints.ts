@@ -7,8 +7,10 @@
 // on a timer: it never blocks the writer, and the writer starts the WAL over once it is copied.
 // Durability is unchanged: a commit is in the WAL before the response, as before.
 //
-// The worker is built from an inline script (a Blob URL), so it needs no file beside the binary.
+// The worker is built from an inline script (a Blob URL), so it needs no file beside the binary,
+// and starts only once the WAL has grown (an idle gateway does not pay for the thread).
 import type { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
 import type { Logger } from "../log.ts";
 
 const WORKER_SOURCE = `
@@ -40,63 +42,95 @@ self.onmessage = (e) => {
 `;
 
 const DEFAULT_EVERY_MS = 100;
+// The worker thread costs about 10 MB, so it starts only once the WAL holds this much: an idle or
+// lightly used gateway never pays for it (SQLite's own threshold is 1,000 pages, about 4 MB).
+const DEFAULT_START_AT_BYTES = 4 * 1024 * 1024;
+const WATCH_MS = 250;
 // SQLite's own default, restored on the serving connection when the worker cannot run.
 const AUTOCHECKPOINT_PAGES = 1_000;
 
 export interface BackgroundCheckpoints {
-  /** Checkpoints seen so far and the WAL frames copied by the last one (tests, metrics). */
-  readonly stats: { checkpoints: number; lastCopied: number; failures: number };
+  /** Whether the worker runs, checkpoints seen so far, frames copied by the last (tests, metrics). */
+  readonly stats: { started: boolean; checkpoints: number; lastCopied: number; failures: number };
   /** Stops the worker; the connection's own close then checkpoints what is left. */
   stop(): Promise<void>;
 }
 
+interface Options {
+  everyMs?: number;
+  startAtBytes?: number;
+  log?: Logger;
+}
+
 /**
- * Moves the checkpoints of `sqlite` (a file database in WAL mode) to a worker thread. Returns
- * undefined, leaving SQLite's automatic checkpoints on, when the worker cannot start.
+ * Moves the checkpoints of `sqlite` (a file database in WAL mode) to a worker thread, started when
+ * the WAL first reaches startAtBytes. When the worker cannot start or fails, SQLite's automatic
+ * checkpoints come back on.
  */
-export function startBackgroundCheckpoints(sqlite: Database, path: string, opts: { everyMs?: number; log?: Logger } = {}): BackgroundCheckpoints | undefined {
-  let worker: Worker;
-  try {
-    worker = new Worker(URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" })), { smol: true } as WorkerOptions);
-  } catch (err) {
-    opts.log?.warn("background WAL checkpoints unavailable: SQLite checkpoints on commit", { error: String(err) });
-    return undefined;
-  }
-  const stats = { checkpoints: 0, lastCopied: 0, failures: 0 };
+export function startBackgroundCheckpoints(sqlite: Database, path: string, opts: Options = {}): BackgroundCheckpoints {
+  const stats = { started: false, checkpoints: 0, lastCopied: 0, failures: 0 };
+  let worker: Worker | undefined;
   let stopped: (() => void) | undefined;
   const fallBack = (reason: string) => {
     sqlite.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    opts.log?.warn("background WAL checkpoints stopped: SQLite checkpoints on commit again", { error: reason });
+    opts.log?.warn("background WAL checkpoints unavailable: SQLite checkpoints on commit", { error: reason });
   };
-  worker.onmessage = (e: MessageEvent) => {
-    const m = e.data as { type: string; copied?: number; error?: string };
-    if (m.type === "checkpointed") {
-      stats.checkpoints++;
-      stats.lastCopied = m.copied ?? 0;
-    } else if (m.type === "failed") {
-      // Busy now and then is normal (a long read); only a run of failures means the thread is stuck.
-      if (++stats.failures % 50 === 0) opts.log?.warn("background WAL checkpoint failing", { error: m.error, failures: stats.failures });
-    } else if (m.type === "stopped") {
-      stopped?.();
+
+  const start = () => {
+    try {
+      worker = new Worker(URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" })), { smol: true } as WorkerOptions);
+    } catch (err) {
+      fallBack(String(err));
+      return;
     }
+    stats.started = true;
+    worker.onmessage = (e: MessageEvent) => {
+      const m = e.data as { type: string; copied?: number; error?: string };
+      if (m.type === "checkpointed") {
+        stats.checkpoints++;
+        stats.lastCopied = m.copied ?? 0;
+      } else if (m.type === "failed") {
+        // Busy now and then is normal (a long read); only a run of failures means something is stuck.
+        if (++stats.failures % 50 === 0) opts.log?.warn("background WAL checkpoint failing", { error: m.error, failures: stats.failures });
+      } else if (m.type === "stopped") {
+        stopped?.();
+      }
+    };
+    worker.onerror = (e) => fallBack(String((e as ErrorEvent).message ?? e));
+    worker.postMessage({ type: "start", path, everyMs: opts.everyMs ?? DEFAULT_EVERY_MS });
+    // The worker must not keep the process alive on its own.
+    (worker as unknown as { unref?: () => void }).unref?.();
   };
-  worker.onerror = (e) => {
-    fallBack(String((e as ErrorEvent).message ?? e));
-  };
+
   sqlite.exec("PRAGMA wal_autocheckpoint = 0");
-  worker.postMessage({ type: "start", path, everyMs: opts.everyMs ?? DEFAULT_EVERY_MS });
-  // The worker must not keep the process alive on its own.
-  (worker as unknown as { unref?: () => void }).unref?.();
+  const startAt = opts.startAtBytes ?? DEFAULT_START_AT_BYTES;
+  const watch = setInterval(() => {
+    let size = 0;
+    try {
+      size = statSync(`${path}-wal`).size;
+    } catch {
+      return; // no WAL yet
+    }
+    if (size < startAt) return;
+    clearInterval(watch);
+    start();
+  }, WATCH_MS);
+  watch.unref?.();
+
   return {
     stats,
     async stop() {
-      const done = new Promise<void>((resolve) => {
-        stopped = resolve;
-        setTimeout(resolve, 1_000).unref?.();
-      });
-      worker.postMessage({ type: "stop" });
-      await done;
-      worker.terminate();
+      clearInterval(watch);
+      if (worker) {
+        const w = worker;
+        const done = new Promise<void>((resolve) => {
+          stopped = resolve;
+          setTimeout(resolve, 1_000).unref?.();
+        });
+        w.postMessage({ type: "stop" });
+        await done;
+        w.terminate();
+      }
       sqlite.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     },
   };
