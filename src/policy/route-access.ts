@@ -40,7 +40,10 @@ export const isKeyManagementRoute = group(
 );
 
 const isSpendTrackingRoute = group("/spend/*", "/global/spend", "/global/spend/*", "/user/daily/activity");
-const isAdminViewerRoute = group("/user/list", "/user/available_roles", "/global/activity", "/global/activity/*", "/tag/list", "/audit", "/audit/*");
+const isAdminViewerRoute = group(
+  "/user/list", "/user/available_roles", "/global/activity", "/global/activity/*", "/tag/list", "/audit", "/audit/*",
+  "/customer/daily/activity", "/end_user/daily/activity",
+);
 // Routes whose handlers do their own membership checks (team admins, org admins).
 const isSelfManagedRoute = group(
   "/team/member_add", "/team/member_delete", "/team/member_update", "/team/permissions_list", "/team/permissions_update",

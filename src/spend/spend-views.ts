@@ -73,25 +73,28 @@ function addSums(into: RollupSums, s: RollupSums): void {
   into.failedRequests += s.failedRequests;
 }
 
-type ActivityRow = RollupSums & { day: string; model: string; modelGroup: string; apiKey: string; provider: string; teamId: string };
+/** A rollup row for the daily-activity views; end-user rollups have no key or provider. */
+type ActivityRow = RollupSums & { day: string; model: string; modelGroup: string; apiKey?: string; provider?: string };
 
 /**
- * /user/daily/activity and /team/daily/activity: one result per day with totals and breakdowns by
- * model, model group, key and provider (and team, for teams), plus overall totals, paged by day.
+ * /user/daily/activity, /team/daily/activity and /customer/daily/activity: one result per day with
+ * totals and breakdowns by model, model group, key and provider, and by entity (team or end user)
+ * when `entityOf` names it, plus overall totals, paged by day.
  */
-export function toDailyActivity(rows: readonly ActivityRow[], page: number, pageSize: number, withTeams: boolean) {
+export function toDailyActivity<R extends ActivityRow>(rows: readonly R[], page: number, pageSize: number, entityOf?: (r: R) => string) {
   const byDay = new Map<string, { total: RollupSums; breakdown: Record<string, Map<string, RollupSums>> }>();
   const total = zeroSums();
   for (const r of rows) {
     let d = byDay.get(r.day);
     if (!d) {
       const breakdown: Record<string, Map<string, RollupSums>> = { models: new Map(), model_groups: new Map(), api_keys: new Map(), providers: new Map() };
-      if (withTeams) breakdown.entities = new Map();
+      if (entityOf) breakdown.entities = new Map();
       byDay.set(r.day, (d = { total: zeroSums(), breakdown }));
     }
     addSums(d.total, r);
     addSums(total, r);
-    const into = (name: string, id: string) => {
+    const into = (name: string, id: string | undefined) => {
+      if (id === undefined) return;
       const m = d!.breakdown[name]!;
       let s = m.get(id);
       if (!s) m.set(id, (s = zeroSums()));
@@ -101,7 +104,7 @@ export function toDailyActivity(rows: readonly ActivityRow[], page: number, page
     into("model_groups", r.modelGroup);
     into("api_keys", r.apiKey);
     into("providers", r.provider);
-    if (withTeams) into("entities", r.teamId);
+    if (entityOf) into("entities", entityOf(r));
   }
   const days = [...byDay.keys()].sort().reverse();
   const totalPages = Math.max(1, Math.ceil(days.length / pageSize));

@@ -127,5 +127,40 @@ for (const dialect of ["sqlite", "pg"] as const) {
         expect((await g.request(path, { method: "POST", json, key })).status).toBe(401);
       }
     });
+
+    test("/customer/daily/activity (and /end_user/daily/activity): daily spend per end user, end_user_ids and exclude_end_user_ids, admins and viewers only", async () => {
+      await post(g, "/customer/new", { user_id: "act-1" });
+      for (const user of ["act-1", "act-1", "act-2", "act-3"]) expect((await chat(g, user)).status).toBe(200);
+      const get = async (path: string, key?: string) => {
+        const res = await g.request(path, { key });
+        expect(res.status).toBe(200);
+        return (await res.json()) as any;
+      };
+      const a = await get("/customer/daily/activity?end_user_ids=act-1,act-2");
+      const today = new Date().toISOString().slice(0, 10);
+      expect(a.results).toHaveLength(1);
+      expect(a.results[0].date).toBe(today);
+      const entities = a.results[0].breakdown.entities;
+      expect(Object.keys(entities).sort()).toEqual(["act-1", "act-2"]);
+      expect(entities["act-1"].metrics).toMatchObject({ spend: 2 * CALL_USD, prompt_tokens: 20, completion_tokens: 40, total_tokens: 60, api_requests: 2, successful_requests: 2, failed_requests: 0 });
+      expect(entities["act-2"].metrics.api_requests).toBe(1);
+      expect(a.results[0].breakdown.models["gpt-4o"].metrics.api_requests).toBe(3);
+      expect(a.results[0].breakdown.api_keys).toEqual({});
+      expect(a.metadata).toMatchObject({ total_api_requests: 3, total_tokens: 90, page: 1, total_pages: 1, has_more: false });
+      expect(a.metadata.total_spend).toBeCloseTo(3 * CALL_USD, 12);
+
+      const alias = await get("/end_user/daily/activity?end_user_ids=act-1,act-2");
+      expect(alias).toEqual(a);
+      const excluded = await get(`/customer/daily/activity?end_user_ids=act-1,act-2,act-3&exclude_end_user_ids=act-2&start_date=${today}&end_date=${today}`);
+      expect(Object.keys(excluded.results[0].breakdown.entities).sort()).toEqual(["act-1", "act-3"]);
+      expect((await get("/customer/daily/activity?start_date=2000-01-01&end_date=2000-01-02")).results).toEqual([]);
+
+      await post(g, "/user/new", { user_id: "watcher", user_role: "proxy_admin_viewer" });
+      const { key: viewer } = await post(g, "/key/generate", { user_id: "watcher" });
+      expect((await get("/customer/daily/activity?end_user_ids=act-2", viewer)).metadata.total_api_requests).toBe(1);
+      await post(g, "/user/new", { user_id: "intern2", user_role: "internal_user" });
+      const { key: intern } = await post(g, "/key/generate", { user_id: "intern2" });
+      expect((await g.request("/customer/daily/activity", { key: intern })).status).toBe(401);
+    });
   });
 }

@@ -1,6 +1,6 @@
 // Reads behind the spend API: spend-log rows (filtered, paged) and the daily rollups
 // (daily_spend, daily_end_user_spend) that every aggregate view is computed from.
-import { and, type Column, count, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, type Column, count, desc, eq, gte, inArray, lt, lte, notInArray, sql, type SQL } from "drizzle-orm";
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Store } from "../client.ts";
 
@@ -103,8 +103,8 @@ export async function sumDailySpend<D extends RollupDim>(s: Store, dims: readonl
   return rows as unknown as (Record<D, string> & RollupSums)[];
 }
 
-/** daily_end_user_spend summed per day, end user and model group. */
-export async function sumDailyEndUserSpend(s: Store, f: DayRange & { endUser?: string }) {
+/** daily_end_user_spend summed per day, end user and model group (its key: one row each). */
+export async function sumDailyEndUserSpend(s: Store, f: DayRange & { endUsers?: readonly string[]; excludeEndUsers?: readonly string[] }) {
   const e = s.t.dailyEndUserSpend;
   return s.db
     .select({
@@ -115,9 +115,18 @@ export async function sumDailyEndUserSpend(s: Store, f: DayRange & { endUser?: s
       promptTokens: sum(e.promptTokens),
       completionTokens: sum(e.completionTokens),
       requests: sum(e.requests),
+      successfulRequests: sum(e.successfulRequests),
+      failedRequests: sum(e.failedRequests),
     })
     .from(e)
-    .where(and(f.fromDay ? gte(e.day, f.fromDay) : undefined, f.toDay ? lte(e.day, f.toDay) : undefined, f.endUser !== undefined ? eq(e.endUser, f.endUser) : undefined))
+    .where(
+      and(
+        f.fromDay ? gte(e.day, f.fromDay) : undefined,
+        f.toDay ? lte(e.day, f.toDay) : undefined,
+        f.endUsers ? inArray(e.endUser, [...f.endUsers]) : undefined,
+        f.excludeEndUsers?.length ? notInArray(e.endUser, [...f.excludeEndUsers]) : undefined,
+      ),
+    )
     .groupBy(e.day, e.endUser, e.modelGroup);
 }
 

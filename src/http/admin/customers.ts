@@ -1,5 +1,6 @@
 // Customers / end users (contract §1.7): /customer/* and the /end_user/* aliases. An end user is the
-// `user` of an LLM request; these routes set their budget (own or a /budget tier), rpm/tpm and block.
+// `user` of an LLM request; these routes set their budget (own or a /budget tier), rpm/tpm and block,
+// and show their daily spend (from the daily_end_user_spend rollup).
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { findBudgets } from "../../db/store/budgets.ts";
@@ -13,9 +14,12 @@ import {
   setEndUsersBlocked,
   updateEndUser,
 } from "../../db/store/customers.ts";
+import { sumDailyEndUserSpend } from "../../db/store/spend.ts";
 import { GatewayError } from "../../errors.ts";
 import { nanoToUsd, nanoToUsdOrNull, usdToNano, usdToNanoOrNull } from "../../money.ts";
+import { canReadAll } from "../../policy/roles.ts";
 import { budgetPeriodColumns } from "../../spend/budget-period.ts";
+import { parseDateParam, toDailyActivity } from "../../spend/spend-views.ts";
 import { authGuard } from "../auth-guard.ts";
 
 const Nullable = <T extends import("@sinclair/typebox").TSchema>(s: T) => t.Union([s, t.Null()]);
@@ -35,6 +39,16 @@ const CustomerFields = {
 const CustomerNewBody = t.Object({ user_id: t.String({ minLength: 1, error: "user_id is required" }), ...CustomerFields });
 const CustomerUpdateBody = t.Object({ user_id: t.String({ minLength: 1, error: "user_id is required" }), ...CustomerFields });
 const UserIdsBody = t.Object({ user_ids: t.Array(t.String({ minLength: 1 }), { error: "user_ids must be a list of end-user ids" }) });
+// LiteLLM's parameters: end_user_ids / exclude_end_user_ids are comma-separated lists.
+const ActivityQuery = t.Object({
+  start_date: t.Optional(t.String()),
+  end_date: t.Optional(t.String()),
+  end_user_ids: t.Optional(t.String()),
+  exclude_end_user_ids: t.Optional(t.String()),
+  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
+  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, multipleOf: 1, error: "page_size must be a whole number >= 1 and <= 1000" })),
+});
+const idList = (v: string | undefined) => (v ? v.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
 const InfoQuery = t.Object({ end_user_id: t.String({ minLength: 1, error: "end_user_id is required" }) });
 type Fields = Partial<typeof CustomerNewBody.static>;
 
@@ -144,7 +158,21 @@ export function customerRoutes(deps: AppDeps) {
         const ids = await setEndUsersBlocked(s, body.user_ids, false);
         changed(ids);
         return { blocked_users: ids };
-      }, { body: UserIdsBody, ...d("Unblock end users") });
+      }, { body: UserIdsBody, ...d("Unblock end users") })
+      .get(`${prefix}/daily/activity`, async ({ principal, query }) => {
+        if (!canReadAll(principal.role)) throw GatewayError.forbidden(`Only proxy admins and proxy admin viewers can view customer activity. Your role=${principal.role}`);
+        const from = parseDateParam(query.start_date, "start_date");
+        const to = parseDateParam(query.end_date, "end_date");
+        const rows = await sumDailyEndUserSpend(s, {
+          fromDay: from?.day,
+          toDay: to?.day,
+          endUsers: idList(query.end_user_ids),
+          excludeEndUsers: idList(query.exclude_end_user_ids),
+        });
+        // The end-user rollup is kept per model group: it is both the model and the model group
+        // here, and there is no key or provider breakdown.
+        return toDailyActivity(rows.map((r) => ({ ...r, model: r.modelGroup })), query.page ?? 1, query.page_size ?? 50, (r) => r.endUser);
+      }, { query: ActivityQuery, ...d("Daily spend, tokens and requests per end user (?end_user_ids=a,b; admins and viewers)") });
   };
   // Typed as a plain Elysia: the routes' inferred types, twice (aliases), push buildApp's type past
   // tsc's complexity limit, and nothing reads them (tests go through HTTP).

@@ -213,7 +213,7 @@ export function spendRoutes(deps: AppDeps) {
       }
       const { from, to } = dateRange(query);
       const rows = await sumDailySpend(s, ["day", "model", "modelGroup", "apiKey", "provider", "teamId"], { fromDay: from?.day, toDay: to?.day, userId });
-      return toDailyActivity(rows, query.page ?? 1, query.page_size ?? 50, false);
+      return toDailyActivity(rows, query.page ?? 1, query.page_size ?? 50);
     }, { query: ActivityQuery, ...doc("Daily spend, tokens and requests of a user (default: all users for admins, yourself otherwise)") })
     .get("/team/daily/activity", async ({ principal, query }) => {
       let teamIds = query.team_ids ? query.team_ids.split(",").map((x) => x.trim()).filter(Boolean) : undefined;
@@ -223,7 +223,7 @@ export function spendRoutes(deps: AppDeps) {
       }
       const { from, to } = dateRange(query);
       const rows = await sumDailySpend(s, ["day", "model", "modelGroup", "apiKey", "provider", "teamId"], { fromDay: from?.day, toDay: to?.day, teamIds });
-      return toDailyActivity(rows.filter((r) => r.teamId !== ""), query.page ?? 1, query.page_size ?? 50, true);
+      return toDailyActivity(rows.filter((r) => r.teamId !== ""), query.page ?? 1, query.page_size ?? 50, (r) => r.teamId);
     }, { query: ActivityQuery, ...doc("Daily spend, tokens and requests per team (?team_ids=a,b; non-admins: their own teams)") });
 }
 
