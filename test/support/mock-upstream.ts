@@ -29,7 +29,9 @@ export type Cue =
   /** Wait this long before every streamed piece. */
   | { kind: "slow"; chunkDelayMs: number }
   /** Every streamed piece waits for release(). */
-  | { kind: "gated" };
+  | { kind: "gated" }
+  /** Answer normally, with these fields in the usage Anthropic reports (message, or message_start when streamed). */
+  | { kind: "anthropic-usage"; usage: Record<string, number> };
 
 type Piece = { text?: string; tool?: { name: string; args: string[] }; finish?: boolean };
 
@@ -130,11 +132,12 @@ export class MockUpstream {
     if (call === "embedding") return Response.json(embeddingBody(wire, body));
     const tool = firstToolName(wire, body);
     const stream = isStream(wire, url, body);
-    if (!stream) return Response.json(completeBody(wire, call, body, tool));
+    const anthropicUsage = cue?.kind === "anthropic-usage" ? cue.usage : {};
+    if (!stream) return Response.json(completeBody(wire, call, body, tool, anthropicUsage));
     const pieces: Piece[] = tool
       ? [{ text: "Let me check." }, { tool: { name: tool, args: ['{"city":', '"Paris"}'] } }, { finish: true }]
       : [...MOCK_TEXT_PIECES.map((t) => ({ text: t })), { finish: true }];
-    const events = streamEvents(wire, call, body, pieces, tool !== undefined);
+    const events = streamEvents(wire, call, body, pieces, tool !== undefined, anthropicUsage);
     let cancelled = false;
     let gate: { wait: Promise<void>; drop: () => void } | undefined;
     const self = this;
@@ -237,7 +240,7 @@ function embeddingBody(wire: Wire, body: any): unknown {
   };
 }
 
-function completeBody(wire: Wire, call: Call, body: any, tool: string | undefined): unknown {
+function completeBody(wire: Wire, call: Call, body: any, tool: string | undefined, anthropicUsage: Record<string, number>): unknown {
   const model = body.model ?? "azure-deployment";
   switch (wire) {
     case "anthropic":
@@ -245,7 +248,7 @@ function completeBody(wire: Wire, call: Call, body: any, tool: string | undefine
         id: "msg_mock", type: "message", role: "assistant", model,
         content: tool ? [{ type: "text", text: "Let me check." }, { type: "tool_use", id: "toolu_mock", name: tool, input: MOCK_TOOL_ARGS }] : [{ type: "text", text: MOCK_TEXT }],
         stop_reason: tool ? "tool_use" : "end_turn", stop_sequence: null,
-        usage: { input_tokens: MOCK_USAGE.prompt, output_tokens: MOCK_USAGE.completion },
+        usage: { input_tokens: MOCK_USAGE.prompt, output_tokens: MOCK_USAGE.completion, ...anthropicUsage },
       };
     case "ollama": {
       const counts = { done: true, done_reason: "stop", prompt_eval_count: MOCK_USAGE.prompt, eval_count: MOCK_USAGE.completion };
@@ -286,11 +289,11 @@ function midstreamError(wire: Wire): string {
 }
 
 /** The whole stream as wire-format strings, one per network write. */
-function* streamEvents(wire: Wire, call: Call, body: any, pieces: Piece[], tool: boolean): Generator<string> {
+function* streamEvents(wire: Wire, call: Call, body: any, pieces: Piece[], tool: boolean, anthropicUsage: Record<string, number>): Generator<string> {
   const model = body.model ?? "azure-deployment";
   if (wire === "anthropic") {
     const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-    yield ev("message_start", { message: { id: "msg_mock", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: MOCK_USAGE.prompt, output_tokens: 1 } } });
+    yield ev("message_start", { message: { id: "msg_mock", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: MOCK_USAGE.prompt, output_tokens: 1, ...anthropicUsage } } });
     yield ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
     yield ev("ping", {});
     let index = 0;

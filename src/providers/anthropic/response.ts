@@ -14,7 +14,12 @@ const FINISH_BY_STOP_REASON: Record<string, string> = {
 export const toFinishReason = (stopReason: unknown) =>
   typeof stopReason === "string" ? (FINISH_BY_STOP_REASON[stopReason] ?? "stop") : null;
 
-/** Anthropic counts cached input apart; OpenAI's prompt_tokens includes it. */
+/**
+ * Anthropic counts cached input apart; OpenAI's prompt_tokens includes it. Like LiteLLM, the usage
+ * also carries Anthropic's cache_read_input_tokens and cache_creation_input_tokens: cache writes
+ * cost more than plain input (cache_creation_input_token_cost) and nothing in OpenAI's shape says
+ * how many there were (src/spend/cost.ts tokenUsageOf reads them).
+ */
 export function fromAnthropicUsage(usage: Json | undefined): Usage {
   const cacheRead = Number(usage?.cache_read_input_tokens ?? 0);
   const cacheWrite = Number(usage?.cache_creation_input_tokens ?? 0);
@@ -22,6 +27,7 @@ export function fromAnthropicUsage(usage: Json | undefined): Usage {
   const completion = Number(usage?.output_tokens ?? 0);
   const out: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
   if (cacheRead) out.prompt_tokens_details = { cached_tokens: cacheRead };
+  if (cacheRead || cacheWrite) Object.assign(out, { cache_read_input_tokens: cacheRead, cache_creation_input_tokens: cacheWrite });
   return out;
 }
 
