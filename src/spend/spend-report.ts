@@ -102,16 +102,18 @@ function teamDayStampsOf(rows: readonly TeamReportRow[]): TeamDayStamp[] {
 
 const customerStamp = (rows: number, requests: number) => `${rows}\u0000${requests}`;
 
+/** The same figures customerDayStamps reads, from the report's own rows (sorted by day). */
 function customerStampsOf(rows: readonly CustomerReportRow[]): Map<string, string> {
-  const sums = new Map<string, [rows: number, requests: number]>();
-  for (const r of rows) {
-    const s = sums.get(r[0]);
-    if (s) {
-      s[0]++;
-      s[1] += r[5];
-    } else sums.set(r[0], [1, r[5]]);
+  const out = new Map<string, string>();
+  for (let i = 0; i < rows.length; ) {
+    const day = rows[i]![0];
+    let requests = 0;
+    let end = i;
+    for (; end < rows.length && rows[end]![0] === day; end++) requests += rows[end]![5];
+    out.set(day, customerStamp(end - i, requests));
+    i = end;
   }
-  return new Map([...sums].map(([day, [n, requests]]) => [day, customerStamp(n, requests)]));
+  return out;
 }
 
 export class SpendReports {
