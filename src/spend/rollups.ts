@@ -2,6 +2,10 @@
 // key × user × team × model) and, with an end user, one daily_end_user_spend row. The ledger runs
 // these upserts in the same transaction as the spend_logs inserts, for the rows actually inserted,
 // so a rollup always equals the sum of its logs (a replayed request id is counted in neither).
+// Rollup rows are only ever added to, one request at least per write, and never deleted (log
+// retention keeps them): the spend report keeps a day's JSON while the day's rows and requests are
+// unchanged (src/spend/spend-report.ts), so a change here that rewrites or deletes rollup rows must
+// change that too.
 import { sql } from "drizzle-orm";
 import type { Db, Store } from "../db/client.ts";
 
