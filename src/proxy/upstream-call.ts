@@ -89,13 +89,27 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
     throw toError(new Error("no body"));
   }
   const upstream = adapter.fromStream(kind, res.body, target)[Symbol.asyncIterator]();
+  // The silence limit counts only time spent waiting on the provider, not a slow client's reading.
+  // One timer per stream, not one per chunk: each chunk only moves the start of the wait.
+  clearTimeout(timer);
+  const silenceMs = options.streamTimeoutMs;
+  let waitingSince: number | undefined;
+  const watch = (delayMs: number) => {
+    timer = setTimeout(() => {
+      const waitedMs = waitingSince === undefined ? 0 : performance.now() - waitingSince;
+      if (waitedMs >= silenceMs) {
+        timedOutAfterMs = silenceMs;
+        controller.abort();
+      } else watch(silenceMs - waitedMs);
+    }, delayMs);
+  };
   const chunks = async function* (): AsyncGenerator<Chunk> {
+    watch(silenceMs);
     try {
       for (;;) {
-        // The timer runs only while waiting on the provider, not while a slow client reads.
-        arm(options.streamTimeoutMs);
+        waitingSince = performance.now();
         const next = await upstream.next();
-        clearTimeout(timer);
+        waitingSince = undefined;
         if (next.done) return;
         yield next.value;
       }
