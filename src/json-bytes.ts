@@ -15,6 +15,11 @@ const MIN_FIXED_NANO = 1_000;
 const MAX_EXACT_NANO = 1e15;
 const INT32_MAX = 2 ** 31 - 1;
 
+// Not zeroed (every byte up to the length is written before it is read) and not from the shared
+// pool: a report writes tens of MB, and zeroed typed arrays of that size cost a few ms each, plus
+// the occasional garbage collection their reported size triggers.
+const allocate = (n: number) => Buffer.allocUnsafeSlow(n) as Uint8Array<ArrayBuffer>;
+
 export class JsonBytes {
   private buf: Uint8Array<ArrayBuffer>;
   private len = 0;
@@ -22,12 +27,12 @@ export class JsonBytes {
   private readonly quoted = new Map<string, Uint8Array>();
 
   constructor(sizeHintBytes = 64 * 1024) {
-    this.buf = new Uint8Array(Math.max(1024, sizeHintBytes));
+    this.buf = allocate(Math.max(1024, sizeHintBytes));
   }
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    const next = allocate(Math.max(this.buf.length * 2, this.len + n));
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }
