@@ -1,6 +1,7 @@
 // GET /global/spend/report over 1,000,000 spend-log rows on SQLite, in-process (app.handle, no
-// socket, the body read as text): p50/p95 per group_by, repeated and cold. Target: p95 < 200 ms. The logs and their rollups are seeded the
-// way the ledger writes them (spend_logs rows + rollupUpserts over the same batch, one transaction).
+// socket, the body read as text): p50/p95 per group_by, repeated and cold. Target: p95 < 200 ms.
+// The logs and their rollups are seeded the way the ledger writes them (spend_logs rows +
+// rollupUpserts over the same batch, one transaction). Figures and notes: bench/README.md.
 // Run: bun bench/spend-report.ts [rows=1000000] [requests=50] [cold-requests=10]
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
