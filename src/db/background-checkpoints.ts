@@ -22,16 +22,15 @@ self.onmessage = (e) => {
     db = new Database(m.path);
     db.exec("PRAGMA busy_timeout = 1000");
     stmt = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+    // Silent when it works: a message per checkpoint would wake the serving thread ten times a second.
     const checkpoint = () => {
       try {
-        const r = stmt.get();
-        postMessage({ type: "checkpointed", frames: r.log, copied: r.checkpointed });
+        stmt.get();
       } catch (err) {
         postMessage({ type: "failed", error: String(err) });
       }
     };
     timer = setInterval(checkpoint, m.everyMs);
-    postMessage({ type: "started" });
   } else if (m.type === "stop") {
     clearInterval(timer);
     // A statement left open would keep the connection alive as a zombie, and with it the WAL.
@@ -41,39 +40,31 @@ self.onmessage = (e) => {
 };
 `;
 
-const DEFAULT_EVERY_MS = 100;
+const EVERY_MS = 100;
 // The worker thread costs about 10 MB, so it starts only once the WAL holds this much: an idle or
 // lightly used gateway never pays for it (SQLite's own threshold is 1,000 pages, about 4 MB).
-const DEFAULT_START_AT_BYTES = 4 * 1024 * 1024;
+const START_AT_BYTES = 4 * 1024 * 1024;
 const WATCH_MS = 250;
 // SQLite's own default, restored on the serving connection when the worker cannot run.
 const AUTOCHECKPOINT_PAGES = 1_000;
 
 export interface BackgroundCheckpoints {
-  /** Whether the worker runs, checkpoints seen so far, frames copied by the last (tests, metrics). */
-  readonly stats: { started: boolean; checkpoints: number; lastCopied: number; failures: number };
   /** Stops the worker; the connection's own close then checkpoints what is left. */
   stop(): Promise<void>;
 }
 
-interface Options {
-  everyMs?: number;
-  startAtBytes?: number;
-  log?: Logger;
-}
-
 /**
  * Moves the checkpoints of `sqlite` (a file database in WAL mode) to a worker thread, started when
- * the WAL first reaches startAtBytes. When the worker cannot start or fails, SQLite's automatic
+ * the WAL first reaches START_AT_BYTES. When the worker cannot start or fails, SQLite's automatic
  * checkpoints come back on.
  */
-export function startBackgroundCheckpoints(sqlite: Database, path: string, opts: Options = {}): BackgroundCheckpoints {
-  const stats = { started: false, checkpoints: 0, lastCopied: 0, failures: 0 };
+export function startBackgroundCheckpoints(sqlite: Database, path: string, log?: Logger): BackgroundCheckpoints {
   let worker: Worker | undefined;
   let stopped: (() => void) | undefined;
+  let failures = 0;
   const fallBack = (reason: string) => {
     sqlite.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    opts.log?.warn("background WAL checkpoints unavailable: SQLite checkpoints on commit", { error: reason });
+    log?.warn("background WAL checkpoints unavailable: SQLite checkpoints on commit", { error: reason });
   };
 
   const start = () => {
@@ -83,27 +74,19 @@ export function startBackgroundCheckpoints(sqlite: Database, path: string, opts:
       fallBack(String(err));
       return;
     }
-    stats.started = true;
     worker.onmessage = (e: MessageEvent) => {
-      const m = e.data as { type: string; copied?: number; error?: string };
-      if (m.type === "checkpointed") {
-        stats.checkpoints++;
-        stats.lastCopied = m.copied ?? 0;
-      } else if (m.type === "failed") {
-        // Busy now and then is normal (a long read); only a run of failures means something is stuck.
-        if (++stats.failures % 50 === 0) opts.log?.warn("background WAL checkpoint failing", { error: m.error, failures: stats.failures });
-      } else if (m.type === "stopped") {
-        stopped?.();
-      }
+      const m = e.data as { type: string; error?: string };
+      // Busy now and then is normal (a long read); only a run of failures means something is stuck.
+      if (m.type === "failed" && ++failures % 50 === 0) log?.warn("background WAL checkpoint failing", { error: m.error, failures });
+      else if (m.type === "stopped") stopped?.();
     };
     worker.onerror = (e) => fallBack(String((e as ErrorEvent).message ?? e));
-    worker.postMessage({ type: "start", path, everyMs: opts.everyMs ?? DEFAULT_EVERY_MS });
+    worker.postMessage({ type: "start", path, everyMs: EVERY_MS });
     // The worker must not keep the process alive on its own.
     (worker as unknown as { unref?: () => void }).unref?.();
   };
 
   sqlite.exec("PRAGMA wal_autocheckpoint = 0");
-  const startAt = opts.startAtBytes ?? DEFAULT_START_AT_BYTES;
   const watch = setInterval(() => {
     let size = 0;
     try {
@@ -111,14 +94,13 @@ export function startBackgroundCheckpoints(sqlite: Database, path: string, opts:
     } catch {
       return; // no WAL yet
     }
-    if (size < startAt) return;
+    if (size < START_AT_BYTES) return;
     clearInterval(watch);
     start();
   }, WATCH_MS);
   watch.unref?.();
 
   return {
-    stats,
     async stop() {
       clearInterval(watch);
       if (worker) {

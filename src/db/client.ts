@@ -47,7 +47,7 @@ export function openStore(target: string, options: OpenOptions = {}): Store {
 function openSqlite(path: string, options: OpenOptions): Store {
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
-  const checkpoints = options.backgroundCheckpoints && path !== ":memory:" ? startBackgroundCheckpoints(sqlite, path, { log: options.log }) : undefined;
+  const checkpoints = options.backgroundCheckpoints && path !== ":memory:" ? startBackgroundCheckpoints(sqlite, path, options.log) : undefined;
   const db = drizzleSqlite(sqlite, { schema: sqliteSchema }) as unknown as Db;
   return {
     db,
