@@ -38,6 +38,9 @@ export function buildApp(deps: AppDeps) {
     .use(openaiRoutes(deps))
     .use(modelRoutes(deps))
     .use(anthropicRoutes(deps))
+    // Spend is committed behind the LLM calls (src/spend/ledger.ts); the admin routes below read
+    // it from the database, so they first wait for what this instance has settled.
+    .onBeforeHandle(() => deps.spend?.ledger.flush())
     .use(keyRoutes(deps))
     .use(userRoutes(deps))
     .use(teamRoutes(deps))

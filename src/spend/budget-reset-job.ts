@@ -9,6 +9,7 @@ import type { Invalidation } from "../db/invalidation.ts";
 import { type DueBudget, findDueBudgets, RESET_SCOPES, resetBudgetIfUnchanged, type ResetScope } from "../db/store/spend-resets.ts";
 import type { Logger } from "../log.ts";
 import type { BudgetBook } from "./budget-book.ts";
+import type { SpendLedger } from "./ledger.ts";
 
 // LiteLLM's defaults for proxy_budget_rescheduler_min_time / max_time.
 export const DEFAULT_RESCHEDULER_MIN_S = 597;
@@ -20,6 +21,8 @@ export interface BudgetResetDeps {
   readonly store: Store;
   readonly invalidation: Pick<Invalidation, "key" | "user" | "team">;
   readonly book: Pick<BudgetBook, "invalidate">;
+  /** Spend settled before a reset belongs to the period it ends: committed first (ledger.ts writes behind). */
+  readonly ledger: Pick<SpendLedger, "flush">;
   readonly log: Logger;
 }
 
@@ -28,6 +31,7 @@ export type ResetCounts = Record<ResetScope, number>;
 /** One pass at nowMs. Returns how many budgets this call reset (0 for those another instance took). */
 export async function resetDueBudgets(deps: BudgetResetDeps, nowMs: number): Promise<ResetCounts> {
   const counts: ResetCounts = { key: 0, user: 0, team: 0, team_member: 0, end_user: 0 };
+  await deps.ledger.flush();
   const now = new Date(nowMs);
   for (const scope of RESET_SCOPES) {
     let after: DueBudget | undefined;

@@ -34,9 +34,15 @@ export interface Spend {
 /** Unique per process start, so journal files and budget leases of different runs never mix. */
 export const newInstanceId = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 
-/** Postgres can be unreachable while the gateway runs; SQLite lives next to the process, so it gets no journal unless asked. */
+/**
+ * Where settled spend is written ahead of the database (journal.ts): beside a SQLite file, in the
+ * working directory for Postgres. An in-memory database keeps nothing across a restart, so it gets
+ * none and each call waits for its commit.
+ */
 export function journalDirOf(config: Config, store: Store): string | undefined {
-  return config.general.spend_journal_dir ?? (store.dialect === "pg" ? path.join(process.cwd(), "tollgate-spend-journal") : undefined);
+  if (config.general.spend_journal_dir) return config.general.spend_journal_dir;
+  if (store.dialect === "pg") return path.join(process.cwd(), "tollgate-spend-journal");
+  return store.location === ":memory:" || store.location === "" ? undefined : `${path.resolve(store.location)}.spend-journal`;
 }
 
 export function createSpend(deps: { store: Store; config: Config; now: () => number; log?: Logger }): Spend {

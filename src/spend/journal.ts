@@ -1,13 +1,17 @@
-// The spend journal: where settled calls go when the database cannot take them (unreachable, a
-// commit that does not answer in time). One append-only file of JSON lines per process, fsync'd
-// before the calls it holds are answered, so a response the client saw is on disk even if the
-// process is killed before the database comes back. Replaying is exactly-once because the ledger's
-// write is idempotent by request_id (a log row and its increments commit together or not at all).
+// The spend journal: every settled call is appended here before its response is answered, and the
+// database is written behind the request, in batches (ledger.ts). One append-only file of JSON
+// lines per process; a line is written with one write() before the call is answered, so it
+// survives kill -9 of the process (the same guarantee SQLite's WAL gives with synchronous=NORMAL).
+// Written lines are fsync'd within a second (a power cut can take the last second). Once a commit
+// has covered every line of a file, the file is emptied (or, when it is large and calls kept
+// arriving during commits, sealed and deleted). Replaying is exactly-once because the ledger's write
+// is idempotent by request_id (a log row and its increments commit together or not at all), so a
+// replay of lines that did commit adds nothing.
 //
 // Files are named spend-<pid>-<instance>.ndjson; a replay picks up files of processes that are gone
 // (a restart after kill -9) and never a file another live process is still appending to.
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
-import { open, readFile, rename, type FileHandle } from "node:fs/promises";
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { SpendEntry } from "./ledger.ts";
 
@@ -20,72 +24,116 @@ export interface JournalRecord {
 // spend-<pid>-<instance>.ndjson while appended to; spend-<pid>-<instance>.<ms>.replaying once rotated.
 const FILE_RE = /^spend-(\d+)-([0-9a-f]+)(?:\.\d+)?\.(ndjson|replaying)$/;
 
+/** A file with this many lines, none of them known to be committed yet, is sealed and a new one started. */
+const SEAL_AFTER_RECORDS = 20_000;
+const FSYNC_EVERY_MS = 1_000;
+
 export class SpendJournal {
-  private handle: FileHandle | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
-  private queuedAppends = 0;
-  /** Records appended to the active file since it was last rotated away. */
+  private fd: number | undefined;
+  /** Records appended to the active file since it was last emptied or rotated away. */
   private activeRecords = 0;
+  /** Records written so far, all files: a record's sequence number is this count after its write. */
+  private written = 0;
+  /** Sealed files (own, named .replaying) and the sequence number of their last record. */
+  private sealed: { file: string; lastSeq: number }[] = [];
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly dir: string,
     private readonly instanceId: string,
+    private readonly sealAfterRecords = SEAL_AFTER_RECORDS,
   ) {}
 
   private get activePath() {
     return path.join(this.dir, `spend-${process.pid}-${this.instanceId}.ndjson`);
   }
 
-  /** Appends and fsyncs; resolves once the records would survive a crash of this process. */
-  append(records: readonly JournalRecord[]): Promise<void> {
-    const text = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
-    this.queuedAppends++;
-    return this.serially(async () => {
-      try {
-        if (!this.handle) {
-          mkdirSync(this.dir, { recursive: true });
-          this.handle = await open(this.activePath, "a");
-        }
-        await this.handle.appendFile(text);
-        await this.handle.sync();
-        this.activeRecords += records.length;
-      } finally {
-        this.queuedAppends--;
-      }
-    });
+  /** Sequence number of the last record written: commit it (or a later one) and committed() can drop it. */
+  get lastSeq(): number {
+    return this.written;
   }
 
   /**
-   * Appends and rotations run one at a time, in call order: a rotation never closes the file under
-   * an append, and an append never lands in a file already handed to a replay.
+   * Appends with one write(), synchronously: once it returns, the records survive a crash of this
+   * process. fsync follows within a second. Throws when the disk refuses (the caller then waits
+   * for the database instead).
    */
-  private serially<T>(step: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(step);
-    this.chain = next.catch(() => {});
-    return next;
+  write(records: readonly JournalRecord[]): number {
+    let text = "";
+    for (const r of records) text += JSON.stringify(r) + "\n";
+    if (this.fd === undefined) {
+      mkdirSync(this.dir, { recursive: true });
+      this.fd = openSync(this.activePath, "a");
+    }
+    writeSync(this.fd, text);
+    this.activeRecords += records.length;
+    this.written += records.length;
+    this.syncTimer ??= setTimeout(() => this.syncNow(), FSYNC_EVERY_MS);
+    return this.written;
   }
 
-  /** Records in the active file, or on their way to it. */
+  /** Appends and fsyncs: for spend that could not be written ahead and now cannot reach the database. */
+  append(records: readonly JournalRecord[]): Promise<void> {
+    try {
+      this.write(records);
+      fdatasyncSync(this.fd!);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private syncNow(): void {
+    this.syncTimer = undefined;
+    if (this.fd !== undefined) fdatasync(this.fd, () => {});
+  }
+
+  /**
+   * Every record up to seq is in the database: drops the sealed files it covers and, when nothing
+   * newer was written, empties the active file. A large active file is sealed instead of growing
+   * while calls keep arriving during commits.
+   */
+  committed(seq: number): void {
+    while (this.sealed.length && this.sealed[0]!.lastSeq <= seq) rmSync(this.sealed.shift()!.file, { force: true });
+    if (this.fd === undefined || this.activeRecords === 0) return;
+    if (seq >= this.written) {
+      ftruncateSync(this.fd, 0);
+      this.activeRecords = 0;
+    } else if (this.activeRecords >= this.sealAfterRecords) {
+      this.sealed.push({ file: this.moveActiveAside(), lastSeq: this.written });
+    }
+  }
+
+  /** Closes the active file and renames it for replay; the next write starts a fresh one. */
+  private moveActiveAside(): string {
+    closeSync(this.fd!);
+    this.fd = undefined;
+    const file = this.activePath.replace(/\.ndjson$/, `.${Date.now()}${this.sealed.length}.replaying`);
+    renameSync(this.activePath, file);
+    this.activeRecords = 0;
+    return file;
+  }
+
+  /** Records in the active file. */
   get hasActiveRecords(): boolean {
-    return this.activeRecords > 0 || this.queuedAppends > 0;
+    return this.activeRecords > 0;
   }
 
   /**
    * Moves the active file aside for replay (new appends start a fresh file) and returns every file
-   * to replay: this one and any left by processes that no longer run.
+   * to replay: this one, sealed ones, and any left by processes that no longer run.
    */
-  rotate(): Promise<string[]> {
-    return this.serially(async () => {
-      if (this.handle) {
-        const handle = this.handle;
-        this.handle = undefined;
-        await handle.close();
-        if (this.activeRecords > 0) await rename(this.activePath, this.activePath.replace(/\.ndjson$/, `.${Date.now()}.replaying`));
-        else rmSync(this.activePath, { force: true });
-        this.activeRecords = 0;
+  rotate(): string[] {
+    if (this.fd !== undefined) {
+      if (this.activeRecords > 0) this.moveActiveAside();
+      else {
+        closeSync(this.fd);
+        this.fd = undefined;
+        rmSync(this.activePath, { force: true });
       }
-      return this.replayable();
-    });
+    }
+    this.sealed = [];
+    return this.replayable();
   }
 
   /**
@@ -120,7 +168,7 @@ export class SpendJournal {
       try {
         out.push(revive(JSON.parse(line) as JournalRecord));
       } catch {
-        // A torn last line (killed mid-append, before its fsync returned) was never acknowledged.
+        // A torn last line (killed mid-write) was never acknowledged.
       }
     }
     return out;
@@ -130,12 +178,17 @@ export class SpendJournal {
     rmSync(file, { force: true });
   }
 
+  /** Closes the active file; an empty one (everything committed) is removed. */
   close(): Promise<void> {
-    return this.serially(async () => {
-      const handle = this.handle;
-      this.handle = undefined;
-      await handle?.close();
-    });
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (this.fd !== undefined) {
+      if (this.activeRecords > 0) fdatasyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = undefined;
+      if (this.activeRecords === 0) rmSync(this.activePath, { force: true });
+    }
+    return Promise.resolve();
   }
 }
 

@@ -1,13 +1,18 @@
 // The spend writer. Every settled call adds its cost to its key, user, team, team membership and end
-// user, and leaves one spend_logs row. A call's response is complete only once that is durable;
-// group commit keeps this cheap: calls that settle while a write is running (or in the same turn
-// of the event loop) are written together, in one transaction, with one increment per row.
+// user, and leaves one spend_logs row.
 //
-// Durable means committed to the database or, when the database cannot take the batch (an error,
-// or no answer within commitTimeoutMs), appended and fsync'd to the local journal (journal.ts),
-// which is replayed on reconnect and at the next start. The write is idempotent by request_id: a
-// log row and the increments it causes commit in one transaction, and only rows actually inserted
-// are counted, so a replay (or a commit that did land after its timeout) never counts twice.
+// With a journal (journal.ts; the default for a SQLite file and for Postgres), a settled call is
+// written ahead to the journal with one write() and answered at once; the database is written
+// behind the requests, in batches of up to BATCH_WINDOW_MS of calls, one transaction and one
+// increment per row each. Without one (an in-memory database), a call is answered once its batch is
+// committed, and group commit keeps that cheap: calls that settle while a write is running (or in
+// the same turn of the event loop) are written together.
+//
+// When the database cannot take a batch (an error, or no answer within commitTimeoutMs), its spend
+// stays in the journal, which is replayed on reconnect and at the next start. The write is
+// idempotent by request_id: a log row and the increments it causes commit in one transaction, and
+// only rows actually inserted are counted, so a replay (of lines that did commit, or a commit that
+// did land after its timeout) never counts twice.
 import { eq, and, sql } from "drizzle-orm";
 import type { Db, Store } from "../db/client.ts";
 import type { Logger } from "../log.ts";
@@ -33,6 +38,8 @@ export interface Committed {
 
 interface Pending {
   entry: SpendEntry;
+  /** The journal's sequence number when the entry was written ahead (its call is already answered). */
+  seq?: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -59,7 +66,12 @@ export interface LedgerOptions {
 // the loop, which cost microseconds, not in milliseconds). A lone call never waits.
 const GROUP_COMMIT_TURNS = 2;
 
+// Spend written ahead to the journal waits this long for company before its batch is committed:
+// the commit's fixed cost (a transaction, a round trip to Postgres) is shared by every call in it.
+const BATCH_WINDOW_MS = 5;
+
 const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
+const MAX_REPLAY_ROUNDS = 3;
 const REPLAY_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 
 // Postgres allows 65,535 bind parameters per statement; spend_logs has 20 columns.
@@ -69,6 +81,9 @@ export class SpendLedger {
   private sqliteWriter: ReturnType<typeof createSqliteSpendWriter> | undefined;
   private pending: Pending[] = [];
   private draining = false;
+  private windowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once a journal write failed: later calls wait for their commit instead (logged once). */
+  private journalFailed = false;
   /** True from the first journaled batch until the journal is replayed: batches go to the journal. */
   private outage = false;
   private replaying: Promise<boolean> | undefined;
@@ -89,19 +104,53 @@ export class SpendLedger {
     return this.outage;
   }
 
-  /** Resolves once the entry is committed; rejects when its batch could not be written. */
+  /**
+   * Resolves once the entry is durable: written ahead to the journal (at once) or, without one,
+   * committed. Rejects when neither could be done.
+   */
   record(entry: SpendEntry): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.pending.push({ entry, resolve, reject }));
-    if (!this.draining) {
-      this.draining = true;
-      // setImmediate, not a microtask: lets every call that settles in this event-loop turn join.
-      setImmediate(() => void this.drain());
+    const journal = this.options.journal;
+    if (journal && !this.journalFailed) {
+      try {
+        const seq = journal.write([{ entry, leaseOwner: this.options.leaseOwner }]);
+        this.pending.push({ entry, seq, resolve: noop, reject: noop });
+        this.schedule(true);
+        return RESOLVED;
+      } catch (err) {
+        this.journalFailed = true;
+        this.options.log?.error("spend journal write failed: calls now wait for their database commit", { error: String(err) });
+      }
     }
+    const done = new Promise<void>((resolve, reject) => this.pending.push({ entry, resolve, reject }));
+    this.schedule(false);
     return done;
   }
 
-  /** Resolves when everything recorded so far is committed (shutdown, tests). */
+  private schedule(writtenAhead: boolean): void {
+    if (this.pending.length >= LOG_ROWS_PER_INSERT || !writtenAhead) this.hurry();
+    if (this.draining) return;
+    this.draining = true;
+    if (writtenAhead) this.windowTimer = setTimeout(() => this.startDrain(), BATCH_WINDOW_MS);
+    // setImmediate, not a microtask: lets every call that settles in this event-loop turn join.
+    else setImmediate(() => this.startDrain());
+  }
+
+  /** Ends a batch window early: a full batch, a caller that waits, a flush. */
+  private hurry(): void {
+    if (this.windowTimer === undefined) return;
+    clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
+    setImmediate(() => this.startDrain());
+  }
+
+  private startDrain(): void {
+    this.windowTimer = undefined;
+    void this.drain();
+  }
+
+  /** Resolves when everything recorded so far is committed (admin reads, shutdown, tests). */
   async flush(): Promise<void> {
+    this.hurry();
     while (this.draining || this.pending.length) await new Promise((r) => setImmediate(r));
   }
 
@@ -120,18 +169,19 @@ export class SpendLedger {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.replayTimer);
+    this.hurry();
     await this.replaying;
     await this.options.journal?.close();
   }
 
   private async drain(): Promise<void> {
     try {
-      for (let turn = 0; turn < GROUP_COMMIT_TURNS && (this.options.siblings?.() ?? 0) > 0; turn++) {
+      const waiting = this.pending.some((p) => p.seq === undefined);
+      for (let turn = 0; waiting && turn < GROUP_COMMIT_TURNS && (this.options.siblings?.() ?? 0) > 0; turn++) {
         await new Promise((r) => setImmediate(r));
       }
       while (this.pending.length) {
-        const batch = this.pending;
-        this.pending = [];
+        const batch = this.pending.splice(0, LOG_ROWS_PER_INSERT);
         await this.commit(batch);
       }
     } finally {
@@ -150,6 +200,9 @@ export class SpendLedger {
         this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
         this.onCommitted(committed);
         for (const p of batch) p.resolve();
+        // Batches commit in order, so every line up to the last one of this batch is in the database.
+        const lastSeq = batch.findLast((p) => p.seq !== undefined)?.seq;
+        if (lastSeq !== undefined && !this.outage) journal!.committed(lastSeq);
         return;
       } catch (err) {
         if (!journal) {
@@ -159,14 +212,17 @@ export class SpendLedger {
         this.options.log?.warn("spend commit failed: journaling locally until the database answers", { entries: batch.length, error: String(err) });
       }
     }
+    // Spend written ahead is in the journal already; the rest is appended (and fsync'd) now.
+    const notAhead = batch.filter((p) => p.seq === undefined);
     try {
-      await journal!.append(records);
+      if (notAhead.length) await journal!.append(notAhead.map((p) => ({ entry: p.entry, leaseOwner: this.options.leaseOwner })));
       this.stats.journaled += batch.length;
       this.startOutage();
-      for (const p of batch) p.resolve();
+      for (const p of notAhead) p.resolve();
     } catch (err) {
-      this.options.log?.error("spend journal append failed", { entries: batch.length, error: String(err) });
-      for (const p of batch) p.reject(err);
+      this.startOutage();
+      this.options.log?.error("spend journal append failed", { entries: notAhead.length, error: String(err) });
+      for (const p of notAhead) p.reject(err);
     }
   }
 
@@ -207,35 +263,45 @@ export class SpendLedger {
     if (!journal) return Promise.resolve(true);
     this.replaying ??= (async () => {
       try {
-        for (;;) {
-          for (const file of await journal.rotate()) {
-            const records = await journal.read(file);
-            for (let i = 0; i < records.length; i += LOG_ROWS_PER_INSERT) {
-              const chunk = records.slice(i, i + LOG_ROWS_PER_INSERT);
-              // Only this process's own settled spend is in its budget book; another run's is not.
-              const own = chunk.filter((r) => r.leaseOwner === this.options.leaseOwner);
-              const foreign = chunk.filter((r) => r.leaseOwner !== this.options.leaseOwner);
-              if (own.length) this.onCommitted(await this.write(own));
-              if (foreign.length) await this.write(foreign);
-            }
-            this.stats.replayed += records.length;
-            journal.remove(file);
-          }
-          // Batches journaled while this replay ran went to a fresh file: go round again.
-          if (!journal.hasActiveRecords) break;
+        for (let round = 1; ; round++) {
+          // Spend journaled while a round ran went to a fresh file: go round again. When calls keep
+          // coming, the outage ends with the last rotation (new spend commits normally from then on)
+          // and that file is replayed like the others.
+          const last = journal.hasActiveRecords && round > MAX_REPLAY_ROUNDS;
+          const files = journal.rotate();
+          if (last) this.outage = false;
+          await this.replayFiles(journal, files);
+          if (last || !journal.hasActiveRecords) break;
         }
         this.outage = false;
         this.options.log?.info("spend journal replayed: writing to the database again", { replayed: this.stats.replayed });
         return true;
       } catch (err) {
         this.options.log?.warn("spend journal replay failed; retrying", { error: String(err) });
-        this.scheduleReplay();
+        if (this.outage) this.scheduleReplay();
+        else this.startOutage();
         return false;
       } finally {
         this.replaying = undefined;
       }
     })();
     return this.replaying;
+  }
+
+  private async replayFiles(journal: SpendJournal, files: readonly string[]): Promise<void> {
+    for (const file of files) {
+      const records = await journal.read(file);
+      for (let i = 0; i < records.length; i += LOG_ROWS_PER_INSERT) {
+        const chunk = records.slice(i, i + LOG_ROWS_PER_INSERT);
+        // Only this process's own settled spend is in its budget book; another run's is not.
+        const own = chunk.filter((r) => r.leaseOwner === this.options.leaseOwner);
+        const foreign = chunk.filter((r) => r.leaseOwner !== this.options.leaseOwner);
+        if (own.length) this.onCommitted(await this.write(own));
+        if (foreign.length) await this.write(foreign);
+      }
+      this.stats.replayed += records.length;
+      journal.remove(file);
+    }
   }
 
   private async write(records: readonly JournalRecord[]): Promise<Committed[]> {
@@ -263,6 +329,9 @@ export class SpendLedger {
     });
   }
 }
+
+const noop = () => {};
+const RESOLVED = Promise.resolve();
 
 function uniqueByRequestId(entries: readonly SpendEntry[]): SpendEntry[] {
   const seen = new Set<string>();

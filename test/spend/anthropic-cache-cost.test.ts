@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const chat = (extra: Record<string, unknown> = {}) =>
   gw.request("/v1/chat/completions", { method: "POST", key: MASTER_KEY, json: { model: "claude", messages: [{ role: "user", content: "hi" }], ...extra } });
-const logOf = async (requestId: string) => (await gw.store.db.select().from(gw.store.t.spendLogs).where(eq(gw.store.t.spendLogs.requestId, requestId)))[0];
+const logOf = async (requestId: string) => (await gw.committed(), await gw.store.db.select().from(gw.store.t.spendLogs).where(eq(gw.store.t.spendLogs.requestId, requestId)))[0];
 
 test("a call that writes and reads Anthropic's prompt cache costs the exact nano-USD figure", async () => {
   expect(CALL_NANO).toBe(4_710_000);

@@ -27,7 +27,7 @@ const chat = (g: Gateway, key: string, extra: Record<string, unknown> = {}) =>
     json: { model: "gpt-4o", messages: [{ role: "user", content: "hi" }], mock_response: "ok", ...extra },
   });
 
-const jobDeps = (g: Gateway) => ({ store: g.store, invalidation: g.deps.invalidation, book: g.deps.spend!.book, log: g.deps.log });
+const jobDeps = (g: Gateway) => ({ store: g.store, invalidation: g.deps.invalidation, book: g.deps.spend!.book, ledger: g.deps.spend!.ledger, log: g.deps.log });
 const sum = (a: ResetCounts, b: ResetCounts) =>
   Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof ResetCounts] + b[k as keyof ResetCounts]]));
 
@@ -72,6 +72,7 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await chat(g1, key)).status).toBe(400); // over the key's budget
       if (dialect === "pg") expect((await chat(g2, key)).status).toBe(400);
       // Memberships and end users get their durations from admin routes not under test here.
+      await g1.committed();
       const m = t.teamMembers;
       await s.db.update(m).set({ budgetDuration: "1d", budgetResetAt: null }).where(and(eq(m.teamId, `t-${dialect}`), eq(m.userId, `u-${dialect}`)));
       await s.db.update(t.endUsers).set({ budgetDuration: "1h", budgetResetAt: new Date(Date.UTC(2020, 0, 1)) }).where(eq(t.endUsers.userId, `eu-${dialect}`));

@@ -39,6 +39,7 @@ for (const dialect of ["sqlite", "pg"] as const) {
         expect((await call()).status).toBe(200);
       }
       const now = Date.UTC(2031, 0, 10, 13);
+      await g.committed();
       expect(await deleteExpiredSpendLogs(g.store, { amount: 7, unit: "d" }, now)).toBe(2); // Jan 1 and Jan 2
       const left = (await (await g.request("/spend/logs?summarize=false")).json()) as { startTime: string }[];
       expect(left.map((r) => r.startTime).sort()).toEqual(["2031-01-09T12:00:00.000Z", "2031-01-10T12:00:00.000Z"]);

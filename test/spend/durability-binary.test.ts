@@ -1,5 +1,5 @@
 // The compiled binary killed with SIGKILL under load: every call the client saw complete is in the
-// spend log and in the key's spend afterwards. On Postgres also through an outage: calls answered
+// spend log and in the key's spend once the next start has replayed the journal. On Postgres also through an outage: calls answered
 // while the database refused connections were journaled; the binary is killed before it could
 // replay them, and the next start applies them exactly once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -100,13 +100,20 @@ for (const { name, db } of targets) {
   test(`[${name}] kill -9 under load: every completed call is in the spend log and the key's spend`, async () => {
     const { target, drop } = await db();
     try {
-      const gw = await startBinary(bin, ["--config", writeConfig(tempPath("journal")), "--db", target]);
+      const args = ["--config", writeConfig(tempPath("journal")), "--db", target];
+      const gw = await startBinary(bin, args);
       const { key, token } = await newKey(gw);
       const { seen, failed } = await loadThenKill(gw, key, 32, 300);
+      // Spend is written ahead to the journal and committed behind the calls: the last few
+      // milliseconds of it reach the database when the next start replays the journal.
+      const atKill = await countIn(target, token, seen);
+      const next = await startBinary(bin, args);
+      await next.waitForLog("spend journal replayed", 10_000);
       const after = await countIn(target, token, seen);
+      expect(await next.stop()).toBe(0);
       console.log(
-        `[${name}] kill -9 after ${seen.length} completed calls (${failed} cut off): ${after.found}/${seen.length} in spend_logs, ` +
-          `${after.logged} logged in all, key spend ${after.spendNano} nano = ${after.spendNano / CALL_NANO} calls`,
+        `[${name}] kill -9 after ${seen.length} completed calls (${failed} cut off): ${atKill.found}/${seen.length} in spend_logs at the kill, ` +
+          `${after.found}/${seen.length} after the restart; ${after.logged} logged in all, key spend ${after.spendNano} nano = ${after.spendNano / CALL_NANO} calls`,
       );
       expect(after.found).toBe(seen.length);
       // Calls cut off mid-flight may have committed too; logs and totals agree either way.

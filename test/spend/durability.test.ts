@@ -34,7 +34,7 @@ test("journal: appends racing rotations each land in exactly one file, none torn
   const ops: Promise<unknown>[] = [];
   for (let i = 0; i < 300; i++) {
     ops.push(journal.append([{ entry: entry(`r${i}`, 1) }]));
-    if (i % 7 === 0) ops.push(journal.rotate());
+    if (i % 7 === 0) ops.push(Promise.resolve(journal.rotate()));
   }
   await Promise.all(ops);
   const files = await journal.rotate();
@@ -121,6 +121,7 @@ general_settings:
         json: { model: "gpt-4o", messages: [{ role: "user", content: "hi" }], mock_response: "ok" },
       });
     expect((await call()).status).toBe(200); // warms the key cache and the budget book
+    await g.committed();
 
     const countLogs = async () => (await g.store.db.select({ n: count() }).from(g.store.t.spendLogs))[0]!.n;
     const keySpend = async () => (await g.store.db.select().from(g.store.t.keys).where(eq(g.store.t.keys.token, token)))[0]!.spendNano;
@@ -130,6 +131,8 @@ general_settings:
     await block();
     const N = 200;
     const answers = await Promise.all(Array.from({ length: N }, call));
+    // Answered once written ahead to the journal; the commit behind them is what finds the outage.
+    await g.committed();
     const ok = answers.filter((r) => r.status === 200);
     const seenIds = ok.map((r) => r.headers.get("x-litellm-call-id")!);
     const journaled = g.deps.spend!.ledger.stats.journaled;
@@ -158,8 +161,9 @@ general_settings:
     expect(logsAfter - logsBefore).toBe(ok.length);
     expect(spendAfter - spendBefore).toBe(ok.length * CALL_NANO);
     expect(readdirSync(journalDir)).toEqual([]);
-    // Back to writing through: the next call is committed before its answer.
+    // Back to writing to the database: the next call is committed behind its answer.
     expect((await call()).status).toBe(200);
+    await g.committed();
     expect(await countLogs()).toBe(logsAfter + 1);
   }, 30_000);
 });

@@ -41,13 +41,14 @@ for (const dialect of ["sqlite", "pg"] as const) {
     afterAll(() => g.close());
 
     const row = async (table: "keys" | "users" | "teams" | "endUsers", id: string) => {
+      await g.committed();
       const t = g.store.t;
       const col = { keys: t.keys.token, users: t.users.userId, teams: t.teams.teamId, endUsers: t.endUsers.userId }[table];
       const rows = await g.store.db.select().from(t[table] as typeof t.users).where(eq(col, id));
       return rows[0] as { spendNano: number } | undefined;
     };
     const logOf = async (requestId: string) =>
-      (await g.store.db.select().from(g.store.t.spendLogs).where(eq(g.store.t.spendLogs.requestId, requestId)))[0];
+      (await g.committed(), await g.store.db.select().from(g.store.t.spendLogs).where(eq(g.store.t.spendLogs.requestId, requestId)))[0];
 
     test("exact cost in the header, the key, its user, team, membership, end user and the spend log", async () => {
       await post(g, "/user/new", { user_id: "alice" });
@@ -96,6 +97,7 @@ for (const dialect of ["sqlite", "pg"] as const) {
       const { key, token } = await post(g, "/key/generate", {});
       const res = await g.request("/v1/chat/completions", { method: "POST", key, json: { model: "down", messages: [{ role: "user", content: "hi" }] } });
       expect(res.status).toBeGreaterThanOrEqual(400);
+      await g.committed();
       const logs = await g.store.db.select().from(g.store.t.spendLogs).where(eq(g.store.t.spendLogs.apiKey, token));
       expect(logs.map((l) => [l.status, l.spendNano])).toEqual([["failure", 0]]);
       expect((await row("keys", token))!.spendNano).toBe(0);

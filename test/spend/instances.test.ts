@@ -49,6 +49,7 @@ describe.skipIf(!PG_URL)("budgets across three instances on one Postgres", () =>
   }
 
   const spendOf = async (table: "keys" | "teams", id: string) => {
+    await Promise.all(gws.map((g) => g.committed()));
     const t = gws[0]!.store.t;
     const rows = table === "keys"
       ? await gws[0]!.store.db.select({ s: t.keys.spendNano }).from(t.keys).where(eq(t.keys.token, id))

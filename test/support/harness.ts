@@ -65,6 +65,8 @@ export interface Gateway {
   request(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<Response>;
   /** Base URL of a real listener (only with listen: true). */
   url: string;
+  /** Waits until the spend settled so far is committed (it is written behind the calls). */
+  committed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startGateway(options: {
     app,
     request,
     url,
+    committed: async () => deps.spend?.ledger.flush(),
     close: async () => {
       if (options.listen) await app.stop(true);
       await deps.close();

@@ -1,0 +1,90 @@
+// Spend written ahead: a settled call is in the journal (one write) when record() resolves, and in
+// the database a batch window later; committed lines leave the journal, which stays small.
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { count, eq } from "drizzle-orm";
+import { spendTargets } from "../../src/policy/budget.ts";
+import { SpendJournal } from "../../src/spend/journal.ts";
+import { type SpendEntry, SpendLedger } from "../../src/spend/ledger.ts";
+import { createTestStore, type Dialect, PG_URL, tempPath } from "../support/harness.ts";
+
+const entry = (requestId: string, spendNano: number): SpendEntry => ({
+  targets: spendTargets({ keyToken: "k1", userId: null, teamId: null, endUserId: null }),
+  log: { requestId, callType: "acompletion", apiKey: "k1", model: "gpt-4o", spendNano, status: "success", startTime: new Date(1_700_000_000_000), endTime: new Date(1_700_000_000_500) },
+});
+
+const linesIn = (dir: string) =>
+  readdirSync(dir).flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean));
+
+for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[]) {
+  describe(`spend written ahead on ${dialect}`, () => {
+    test("record() resolves once the line is in the journal; the database follows in one batch; the journal is then emptied", async () => {
+      const store = await createTestStore(dialect);
+      try {
+        await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+        const dir = tempPath("journal-ahead");
+        const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(dir, "a1") });
+        // 50 calls settling in 50 separate turns of the event loop, each answered at once.
+        for (let i = 0; i < 50; i++) {
+          await ledger.record(entry(`ahead-${i}`, 100));
+          await new Promise((r) => setImmediate(r));
+        }
+        const logs = async () => (await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n;
+        expect(linesIn(dir).length).toBe(50);
+        expect(await logs()).toBe(0);
+        await ledger.flush();
+        expect(await logs()).toBe(50);
+        const [key] = await store.db.select().from(store.t.keys).where(eq(store.t.keys.token, "k1"));
+        expect(key!.spendNano).toBe(5_000);
+        expect(ledger.stats.batches).toBeLessThanOrEqual(2);
+        expect(linesIn(dir)).toEqual([]);
+        await ledger.close();
+        expect(readdirSync(dir)).toEqual([]); // an empty journal is removed at shutdown
+      } finally {
+        await store.destroy();
+      }
+    });
+
+    test("when the journal cannot be written, calls wait for their commit instead", async () => {
+      const store = await createTestStore(dialect);
+      try {
+        await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+        const file = tempPath("not-a-dir");
+        writeFileSync(file, "");
+        const errors: string[] = [];
+        const log = { info() {}, warn() {}, debug() {}, error: (m: string) => errors.push(m) } as never;
+        const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(path.join(file, "journal"), "a2"), log });
+        await Promise.all([ledger.record(entry("wait-1", 7)), ledger.record(entry("wait-2", 7))]);
+        // Resolved only after the commit: the rows are there without a flush.
+        expect((await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n).toBe(2);
+        expect(errors).toEqual(["spend journal write failed: calls now wait for their database commit"]);
+        await ledger.close();
+      } finally {
+        await store.destroy();
+      }
+    });
+  });
+}
+
+test("journal: lines covered by a commit are dropped; a large file with newer lines is sealed, then deleted once covered", () => {
+  const dir = tempPath("journal-seal");
+  const journal = new SpendJournal(dir, "b1", 3);
+  const active = path.join(dir, `spend-${process.pid}-b1.ndjson`);
+  for (let i = 1; i <= 2; i++) journal.write([{ entry: entry(`s${i}`, 1) }]);
+  journal.committed(1); // a line newer than the commit is still in the file
+  expect(statSync(active).size).toBeGreaterThan(0);
+  journal.committed(2);
+  expect(statSync(active).size).toBe(0);
+  // Commits that always lag one line behind: at 3 lines the file is sealed and a new one started.
+  for (let i = 3; i <= 5; i++) journal.write([{ entry: entry(`s${i}`, 1) }]);
+  journal.committed(4);
+  const sealed = readdirSync(dir).filter((f) => f.endsWith(".replaying"));
+  expect(sealed.length).toBe(1);
+  journal.write([{ entry: entry("s6", 1) }]);
+  expect(readFileSync(active, "utf8").split("\n").filter(Boolean).length).toBe(1);
+  journal.committed(5); // covers the sealed file's last line
+  expect(readdirSync(dir).filter((f) => f.endsWith(".replaying"))).toEqual([]);
+  journal.committed(6);
+  expect(statSync(active).size).toBe(0);
+});
