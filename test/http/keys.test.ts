@@ -221,6 +221,12 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await get("/key/list?size=101")).status).toBe(400);
     });
 
+    test("limits beyond 32 bits (LiteLLM's BigInt columns) are stored and read back", async () => {
+      const { key } = await generate({ tpm_limit: 10_000_000_000, rpm_limit: 5_000_000_000 });
+      const info = (await (await gw.request(`/key/info?key=${key}`)).json()) as { info: { tpm_limit: number; rpm_limit: number } };
+      expect([info.info.tpm_limit, info.info.rpm_limit]).toEqual([10_000_000_000, 5_000_000_000]);
+    });
+
     test("reset_spend", async () => {
       const { key } = await generate({ spend: 3, max_budget: 5 });
       expect((await post(`/key/${key}/reset_spend`, { reset_to: 4 })).status).toBe(400);
@@ -238,6 +244,8 @@ for (const dialect of ["sqlite", "pg"] as const) {
         [{ key: "my-custom-key" }, "Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received: my-c****-key", "key"],
         [{ tpm_limit: "lots" }, "tpm_limit must be a whole number >= 0", "tpm_limit"],
         [{ rpm_limit: -1 }, "rpm_limit must be a whole number >= 0", "rpm_limit"],
+        [{ tpm_limit: 1e300 }, "tpm_limit must be a whole number >= 0", "tpm_limit"],
+        [{ max_parallel_requests: 3_000_000_000 }, "max_parallel_requests must be a whole number >= 0", "max_parallel_requests"],
         [{ models: "gpt-4" }, "models must be a list of model names", "models"],
         [{ metadata: [] }, "metadata must be a JSON object", "metadata"],
         [{ aliases: ["gpt-4"] }, "aliases must be an object of model name to model name", "aliases"],

@@ -15,9 +15,9 @@ const money = (name: string) => t.Optional(Nullable(t.Number({ minimum: 0, error
 const BudgetFields = {
   max_budget: money("max_budget"),
   soft_budget: money("soft_budget"),
-  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: 2_147_483_647 }))),
+  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
   budget_duration: t.Optional(Nullable(t.String())),
   model_max_budget: t.Optional(Nullable(t.Record(t.String(), t.Unknown()))),
 };

@@ -10,7 +10,9 @@ import { GatewayError } from "../../errors.ts";
 // Integer nano-USD must stay a safe integer: 9e15 nano = 9 million USD.
 
 const opt = <T extends TSchema>(schema: T, error: string) => t.Optional(t.Union([schema, t.Null()], { error }));
-const count = t.Integer({ minimum: 0 });
+// Limits are bigint columns on Postgres; in-flight calls (max_parallel_requests) an integer one.
+const count = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const parallel = t.Integer({ minimum: 0, maximum: 2_147_483_647 });
 // Elysia's normalisation turns a JSON array into an object where a record is declared, so object
 // fields are declared as unknown and checked by toKeySettings (asObject).
 const object = (description: string) => t.Optional(t.Unknown({ description }));
@@ -26,7 +28,7 @@ const settingsFields = {
   budget_duration: opt(t.String(), "budget_duration must be a string such as \"30d\", or null"),
   tpm_limit: opt(count, "tpm_limit must be a whole number >= 0"),
   rpm_limit: opt(count, "rpm_limit must be a whole number >= 0"),
-  max_parallel_requests: opt(count, "max_parallel_requests must be a whole number >= 0"),
+  max_parallel_requests: opt(parallel, "max_parallel_requests must be a whole number >= 0"),
   team_id: opt(t.String(), "team_id must be a string"),
   user_id: opt(t.String(), "user_id must be a string"),
   key_alias: opt(t.String({ minLength: 1 }), "key_alias must be a non-empty string"),

@@ -23,12 +23,12 @@ const TeamFields = {
   max_budget: t.Optional(Nullable(t.Number())),
   soft_budget: t.Optional(Nullable(t.Number())),
   budget_duration: t.Optional(Nullable(t.String())),
-  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: 2_147_483_647 }))),
   model_aliases: t.Optional(Nullable(t.Record(t.String(), t.String()))),
-  model_rpm_limit: t.Optional(Nullable(t.Record(t.String(), t.Integer({ minimum: 0 })))),
-  model_tpm_limit: t.Optional(Nullable(t.Record(t.String(), t.Integer({ minimum: 0 })))),
+  model_rpm_limit: t.Optional(Nullable(t.Record(t.String(), t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })))),
+  model_tpm_limit: t.Optional(Nullable(t.Record(t.String(), t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })))),
   team_member_permissions: t.Optional(Nullable(t.Array(t.String()))),
   metadata: t.Optional(Nullable(t.Record(t.String(), t.Unknown()))),
   blocked: t.Optional(t.Boolean()),
@@ -49,8 +49,8 @@ const MemberUpdateBody = t.Object({
   user_email: t.Optional(Nullable(t.String())),
   role: t.Optional(TeamRole),
   max_budget_in_team: t.Optional(Nullable(t.Number())),
-  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
 });
 
 export function teamsContext(deps: AppDeps): TeamsContext {

@@ -31,9 +31,9 @@ const UserFields = {
   max_budget: t.Optional(Nullable(t.Number())),
   soft_budget: t.Optional(Nullable(t.Number())),
   budget_duration: t.Optional(Nullable(t.String())),
-  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
-  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
+  tpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  rpm_limit: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  max_parallel_requests: t.Optional(Nullable(t.Integer({ minimum: 0, maximum: 2_147_483_647 }))),
   metadata: t.Optional(t.Record(t.String(), t.Unknown())),
   spend: t.Optional(t.Number({ minimum: 0 })),
 };
