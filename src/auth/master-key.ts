@@ -14,7 +14,12 @@ export class MasterKey {
   }
   /** Constant-time comparison of the candidate's digest with the master key's. */
   matches(candidate: string): boolean {
-    return timingSafeEqual(Buffer.from(hashKey(candidate), "hex"), this.digest);
+    return this.matchesHash(hashKey(candidate));
+  }
+
+  /** The same, for a candidate already hashed with hashKey (the caller needs the hash anyway). */
+  matchesHash(candidateHash: string): boolean {
+    return timingSafeEqual(Buffer.from(candidateHash, "hex"), this.digest);
   }
 }
 

@@ -41,13 +41,14 @@ export async function authenticate(headers: Headers, deps: AuthDeps): Promise<Pr
     throw GatewayError.auth("Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.");
   }
   const value = read.value;
-  if (deps.masterKey.matches(value)) return { kind: "master", userId: MASTER_USER_ID, role: "proxy_admin" };
+  // One hash per request: the master key is compared by hash, and a virtual key is looked up by it.
+  const token = hashKey(value);
+  if (deps.masterKey.matchesHash(token)) return { kind: "master", userId: MASTER_USER_ID, role: "proxy_admin" };
   if (!isPlaintextKey(value)) {
     throw GatewayError.auth(
       `Authentication Error, LiteLLM Virtual Key expected. Received=${maskCredential(value)}, expected to start with 'sk-'.`,
     );
   }
-  const token = hashKey(value);
   const key = (await deps.keys.get(token)) ?? (await viaGracePeriod(token, deps));
   if (!key) {
     throw GatewayError.auth(
