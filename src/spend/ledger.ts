@@ -69,6 +69,8 @@ const GROUP_COMMIT_TURNS = 2;
 // Spend written ahead to the journal waits this long for company before its batch is committed:
 // the commit's fixed cost (a transaction, a round trip to Postgres) is shared by every call in it.
 const BATCH_WINDOW_MS = 5;
+// Calls answered ahead of their commit, at most (about 2 MB of entries; a second of traffic at 2k/s).
+const MAX_PENDING_AHEAD = 2_000;
 
 const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
 const MAX_REPLAY_ROUNDS = 3;
@@ -113,9 +115,16 @@ export class SpendLedger {
     if (journal && !this.journalFailed) {
       try {
         const seq = journal.write([{ entry, leaseOwner: this.options.leaseOwner }]);
-        this.pending.push({ entry, seq, resolve: noop, reject: noop });
+        // A database slower than the traffic would let the queue grow without bound: past
+        // MAX_PENDING_AHEAD, calls are still journaled but also wait for their batch (backpressure).
+        if (this.pending.length < MAX_PENDING_AHEAD) {
+          this.pending.push({ entry, seq, resolve: noop, reject: noop });
+          this.schedule(true);
+          return RESOLVED;
+        }
+        const done = new Promise<void>((resolve) => this.pending.push({ entry, seq, resolve, reject: () => resolve() }));
         this.schedule(true);
-        return RESOLVED;
+        return done;
       } catch (err) {
         this.journalFailed = true;
         this.options.log?.error("spend journal write failed: calls now wait for their database commit", { error: String(err) });
@@ -214,6 +223,7 @@ export class SpendLedger {
     }
     // Spend written ahead is in the journal already; the rest is appended (and fsync'd) now.
     const notAhead = batch.filter((p) => p.seq === undefined);
+    for (const p of batch) if (p.seq !== undefined) p.resolve();
     try {
       if (notAhead.length) await journal!.append(notAhead.map((p) => ({ entry: p.entry, leaseOwner: this.options.leaseOwner })));
       this.stats.journaled += batch.length;

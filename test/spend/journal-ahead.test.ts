@@ -46,6 +46,24 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
       }
     });
 
+    test("backpressure: past 2,000 calls waiting for the database, calls also wait for their commit", async () => {
+      const store = await createTestStore(dialect);
+      try {
+        await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+        const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(tempPath("journal-backpressure"), "a3") });
+        let answered = 0;
+        const all = Array.from({ length: 2_500 }, (_, i) => ledger.record(entry(`bp-${i}`, 1)).then(() => answered++));
+        for (let i = 0; i < 5; i++) await Promise.resolve();
+        expect(answered).toBe(2_000);
+        await Promise.all(all);
+        expect(answered).toBe(2_500);
+        expect((await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n).toBe(2_500);
+        await ledger.close();
+      } finally {
+        await store.destroy();
+      }
+    });
+
     test("when the journal cannot be written, calls wait for their commit instead", async () => {
       const store = await createTestStore(dialect);
       try {
