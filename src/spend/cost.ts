@@ -74,9 +74,17 @@ export function costNanoUsd(usage: TokenUsage, prices: TokenPricesPico): number 
   return Math.round(pico / PICO_PER_NANO);
 }
 
+// Deployments are replaced, never edited in place, when models change: their prices can be kept.
+const pricesByDeployment = new WeakMap<PricedDeployment, TokenPricesPico>();
+
 /** Cost of a call on a deployment, in nano-USD. */
 export function deploymentCostNanoUsd(usage: TokenUsage, d: PricedDeployment): number {
-  return costNanoUsd(usage, pricesFor(d));
+  let prices = pricesByDeployment.get(d);
+  if (!prices) {
+    prices = pricesFor(d);
+    pricesByDeployment.set(d, prices);
+  }
+  return costNanoUsd(usage, prices);
 }
 
 /**
