@@ -14,13 +14,15 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   let data: string[] = [];
   for await (const bytes of byteChunks(body)) {
     pending += decoder.decode(bytes, { stream: true });
+    // A cursor over the buffer: one slice per line, not a copy of the rest of the buffer per line.
+    let start = 0;
     let newline: number;
-    while ((newline = pending.indexOf("\n")) >= 0) {
-      let line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (line.endsWith("\r")) line = line.slice(0, -1);
+    while ((newline = pending.indexOf("\n", start)) >= 0) {
+      const end = newline > start && pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      const line = pending.slice(start, end);
+      start = newline + 1;
       if (line === "") {
-        if (data.length > 0) yield { event, data: data.join("\n") };
+        if (data.length > 0) yield { event, data: data.length === 1 ? data[0]! : data.join("\n") };
         event = undefined;
         data = [];
         continue;
@@ -33,6 +35,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       if (field === "data") data.push(value);
       else if (field === "event") event = value;
     }
+    pending = start === 0 ? pending : pending.slice(start);
   }
   pending += decoder.decode();
   if (pending.startsWith("data:")) data.push(pending.slice(5).trimStart());
