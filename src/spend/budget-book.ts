@@ -52,6 +52,8 @@ interface LeaseState {
 const MAX_SLACK_FRACTION = 0.02;
 const GROW_WITHIN_MS = 1_000;
 const MAX_TOP_UPS = 4;
+// What a top-up returns when it needed nothing from the database (see fetchLease).
+const NOTHING_ASKED = -1;
 const BLOCKS_AT_EQUAL: Record<BudgetScope, boolean> = { key: true, user: true, team_member: true, team: false, end_user: false };
 const ORDER: readonly BudgetScope[] = ["key", "team_member", "team", "user", "end_user"];
 
@@ -181,17 +183,22 @@ export class BudgetBook {
     l.slackNano = nowMs - l.lastFetchMs < GROW_WITHIN_MS ? Math.min(cap, Math.max(amountNano, l.slackNano * 2)) : Math.min(cap, amountNano);
     l.lastFetchMs = nowMs;
     // Slack handed back leaves the local lease before the statement, so no call admits against it meanwhile.
-    const creditNano = l.recheck ? Math.max(0, freeOf(a)) : 0;
+    const rechecking = l.recheck;
+    const creditNano = rechecking ? Math.max(0, freeOf(a)) : 0;
     l.recheck = false;
     l.heldNano -= creditNano;
     const free = freeOf(a);
     const needNano = Math.max(0, amountNano - free);
+    const wantNano = Math.max(needNano, demandNano - free + l.slackNano);
+    // Calls that settled meanwhile freed enough: nothing to ask. Not a refusal (a grant of 0 is one),
+    // the waiting calls just check again.
+    if (wantNano === 0 && !rechecking) return NOTHING_ASKED;
     const commitsBefore = a.commits;
     let grant;
     try {
       grant = await leases.lease(ref, {
         needNano,
-        wantNano: Math.max(needNano, demandNano - free + l.slackNano),
+        wantNano,
         freeNano: Math.max(0, free),
         creditNano,
         blocksAtEqual: BLOCKS_AT_EQUAL[ref.scope],
@@ -204,7 +211,7 @@ export class BudgetBook {
     l.heldNano += grant.grantedNano;
     if (a.commits === commitsBefore) a.dbSpendNano = grant.spendNano;
     if (ref.scope !== "key") a.maxBudgetNano = grant.maxBudgetNano;
-    return grant.grantedNano;
+    return grant.grantedNano === 0 && needNano === 0 ? NOTHING_ASKED : grant.grantedNano;
   }
 
   /**
