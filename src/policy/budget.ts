@@ -1,6 +1,7 @@
 // Budget decisions with LiteLLM's semantics (contract §3.2, §4.3), as pure functions of the budget
 // state. Which budgets apply to a call, and whether the call may start given what is already spent
 // and what calls in flight have reserved.
+import { promptChars } from "./prompt-size.ts";
 
 export type BudgetScope = "key" | "user" | "team" | "team_member" | "end_user";
 
@@ -133,8 +134,7 @@ export const DEFAULT_OUTPUT_TOKENS_ESTIMATE = 1024;
  * max_tokens / max_completion_tokens when set.
  */
 export function estimateTokens(body: Readonly<Record<string, unknown>>): { promptTokens: number; completionTokens: number } {
-  const input = body.messages ?? body.prompt ?? body.input ?? "";
-  const chars = typeof input === "string" ? input.length : JSON.stringify(input).length;
+  const chars = promptChars(body);
   const maxOut = [body.max_completion_tokens, body.max_tokens].find((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) as number | undefined;
   const n = typeof body.n === "number" && body.n > 1 ? Math.floor(body.n) : 1;
   return { promptTokens: Math.ceil(chars / 4) + 8, completionTokens: (maxOut ?? DEFAULT_OUTPUT_TOKENS_ESTIMATE) * n };

@@ -10,6 +10,7 @@ import {
   type TokenRateLimitType,
 } from "../policy/rate-limit.ts";
 import type { Logger } from "../log.ts";
+import { promptChars } from "../policy/prompt-size.ts";
 import type { CallContext, CallHooks } from "../proxy/hooks.ts";
 import { LeaseBank } from "./lease-pool.ts";
 import { type Decision, Limiter, memoryPools } from "./limiter.ts";
@@ -44,12 +45,6 @@ async function subjectOf(ctx: CallContext, rows: LimitRows): Promise<RateLimitSu
 function subjectOfKeyOnly(ctx: CallContext): RateLimitSubject {
   const p = ctx.principal;
   return p.kind === "key" ? { key: p.key, user: p.user, team: p.team } : {};
-}
-
-function promptChars(body: Readonly<Record<string, unknown>>): number {
-  const prompt = body.messages ?? body.prompt ?? body.input;
-  if (prompt === undefined) return 0;
-  return typeof prompt === "string" ? prompt.length : JSON.stringify(prompt).length;
 }
 
 function maxTokensOf(body: Readonly<Record<string, unknown>>): number | undefined {
