@@ -48,11 +48,6 @@ export class SpendJournal {
     return path.join(this.dir, `spend-${process.pid}-${this.instanceId}.ndjson`);
   }
 
-  /** Sequence number of the last record written: commit it (or a later one) and committed() can drop it. */
-  get lastSeq(): number {
-    return this.written;
-  }
-
   /**
    * Appends with one write(), synchronously: once it returns, the records survive a crash of this
    * process. fsync follows within a second. Throws when the disk refuses (the caller then waits
@@ -68,7 +63,10 @@ export class SpendJournal {
     writeSync(this.fd, text);
     this.activeRecords += records.length;
     this.written += records.length;
-    this.syncTimer ??= setTimeout(() => this.syncNow(), FSYNC_EVERY_MS);
+    if (!this.syncTimer) {
+      this.syncTimer = setTimeout(() => this.syncNow(), FSYNC_EVERY_MS);
+      this.syncTimer.unref?.();
+    }
     return this.written;
   }
 
