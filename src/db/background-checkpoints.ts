@@ -5,7 +5,7 @@
 // README's performance notes). Here the serving connection never checkpoints
 // (wal_autocheckpoint = 0) and a worker thread with its own connection runs a PASSIVE checkpoint
 // on a timer: it never blocks the writer, and the writer starts the WAL over once it is copied.
-// Durability is unchanged: a commit is in the WAL before the response, as before.
+// Durability is unchanged: a commit is in the WAL once it returns, as before.
 //
 // The worker is built from an inline script (a Blob URL), so it needs no file beside the binary,
 // and starts only once the WAL has grown (an idle gateway does not pay for the thread).

@@ -340,7 +340,7 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Passes chunks on and settles exactly once: at the end, on failure, or when the consumer stops.
- * Awaited before the stream ends, so spend is recorded by the time the client reads [DONE].
+ * Awaited before the stream ends, so spend is journaled by the time the client reads [DONE].
  */
 async function* settled(
   chunks: AsyncGenerator<Chunk>,
