@@ -225,7 +225,7 @@ export class SpendLedger {
     const notAhead = batch.filter((p) => p.seq === undefined);
     for (const p of batch) if (p.seq !== undefined) p.resolve();
     try {
-      if (notAhead.length) await journal!.append(notAhead.map((p) => ({ entry: p.entry, leaseOwner: this.options.leaseOwner })));
+      if (notAhead.length) await journal!.append(records.filter((_, i) => batch[i]!.seq === undefined));
       this.stats.journaled += batch.length;
       this.startOutage();
       for (const p of notAhead) p.resolve();
