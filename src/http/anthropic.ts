@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
-import type { Json } from "../providers/types.ts";
+import { chunksOnly, type Json } from "../providers/types.ts";
 import { noCallHooks } from "../proxy/hooks.ts";
 import { type LlmCallDeps, runLlmCall } from "../proxy/llm-call.ts";
 import { fromMessagesRequest, toMessagesEvents, toMessagesResponse } from "../proxy/messages-ingress.ts";
@@ -48,7 +48,7 @@ export function anthropicRoutes(deps: AppDeps) {
       });
     }
     const body = eventStream(
-      toMessagesEvents(result.chunks, model),
+      toMessagesEvents(chunksOnly(result.chunks), model),
       (e) => anthropicEvent(e as { type: string }),
       undefined,
       (err) => {

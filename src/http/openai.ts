@@ -73,6 +73,7 @@ export function openaiRoutes(deps: AppDeps) {
       modelFromPath: ctx.params?.model,
       receivedAt,
       headers: ctx.request.headers,
+      passThrough: true,
     });
     return toResponse(result, () => abort.abort());
   };

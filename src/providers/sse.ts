@@ -1,5 +1,7 @@
-// Server-sent events (the WHATWG event-stream format) read from a byte stream one event at a
-// time, so each event is handed on as soon as its blank line arrives: no buffering beyond it.
+// Server-sent events (the WHATWG event-stream format) read from a byte stream. Each event is handed
+// on as soon as its blank line arrives: no buffering beyond it. `readSse` yields one event at a
+// time; `readSseBatches` yields every event completed by one read of the body together, for a
+// caller that forwards them in one piece.
 import { byteChunks } from "./byte-chunks.ts";
 
 export interface SseEvent {
@@ -7,13 +9,14 @@ export interface SseEvent {
   data: string;
 }
 
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  let pending = "";
-  let event: string | undefined;
-  let data: string[] = [];
-  for await (const bytes of byteChunks(body)) {
-    pending += decoder.decode(bytes, { stream: true });
+/** Splits decoded text into events; keeps an unfinished line and event for the next push. */
+class SseParser {
+  private pending = "";
+  private event: string | undefined;
+  private data: string[] = [];
+
+  push(text: string, out: SseEvent[]): void {
+    const pending = this.pending + text;
     // A cursor over the buffer: one slice per line, not a copy of the rest of the buffer per line.
     let start = 0;
     let newline: number;
@@ -22,9 +25,9 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       const line = pending.slice(start, end);
       start = newline + 1;
       if (line === "") {
-        if (data.length > 0) yield { event, data: data.length === 1 ? data[0]! : data.join("\n") };
-        event = undefined;
-        data = [];
+        if (this.data.length > 0) out.push({ event: this.event, data: this.data.length === 1 ? this.data[0]! : this.data.join("\n") });
+        this.event = undefined;
+        this.data = [];
         continue;
       }
       if (line.startsWith(":")) continue;
@@ -32,12 +35,33 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       const field = colon < 0 ? line : line.slice(0, colon);
       let value = colon < 0 ? "" : line.slice(colon + 1);
       if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "data") data.push(value);
-      else if (field === "event") event = value;
+      if (field === "data") this.data.push(value);
+      else if (field === "event") this.event = value;
     }
-    pending = start === 0 ? pending : pending.slice(start);
+    this.pending = start === 0 ? pending : pending.slice(start);
   }
-  pending += decoder.decode();
-  if (pending.startsWith("data:")) data.push(pending.slice(5).trimStart());
-  if (data.length > 0) yield { event, data: data.join("\n") };
+
+  /** The body ended: a last event without its blank line still counts. */
+  end(tail: string, out: SseEvent[]): void {
+    const pending = this.pending + tail;
+    if (pending.startsWith("data:")) this.data.push(pending.slice(5).trimStart());
+    if (this.data.length > 0) out.push({ event: this.event, data: this.data.join("\n") });
+  }
+}
+
+export async function* readSseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  for await (const bytes of byteChunks(body)) {
+    const events: SseEvent[] = [];
+    parser.push(decoder.decode(bytes, { stream: true }), events);
+    if (events.length > 0) yield events;
+  }
+  const events: SseEvent[] = [];
+  parser.end(decoder.decode(), events);
+  if (events.length > 0) yield events;
+}
+
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  for await (const events of readSseBatches(body)) yield* events;
 }

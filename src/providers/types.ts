@@ -52,6 +52,28 @@ export interface TranslateOptions {
 /** One streamed event in OpenAI form (`chat.completion.chunk` or `text_completion` chunk). */
 export type Chunk = Json;
 
+/**
+ * OpenAI chunks forwarded as the upstream's own SSE text (`data: ...\n\n` events), neither parsed
+ * nor serialised again. Only an OpenAI-format upstream produces them, only for an OpenAI-format
+ * client that asked for it (`StreamPassThrough`), and never for a chunk carrying usage or an error.
+ */
+export class SseText {
+  constructor(readonly text: string) {}
+}
+
+export type StreamItem = Chunk | SseText;
+
+/** A stream asked for without `StreamPassThrough` holds chunks only (the adapters' contract). */
+export const chunksOnly = (items: AsyncGenerator<StreamItem>) => items as AsyncGenerator<Chunk>;
+
+export const usageOfItem = (item: StreamItem): Usage | undefined => (item instanceof SseText ? undefined : (item.usage as Usage | undefined));
+
+/** Asked by the OpenAI routes: chunks an OpenAI-format upstream sends may be passed on as text. */
+export interface StreamPassThrough {
+  /** The client asked for usage (stream_options.include_usage): a `"usage": null` chunk may pass as it is. */
+  includeUsage: boolean;
+}
+
 /** The provider's own error, already parsed from its body. */
 export interface UpstreamErrorDetail {
   message: string;
@@ -78,8 +100,11 @@ export interface ProviderAdapter {
   toRequest(kind: CallKind, body: Json, target: Target, options: TranslateOptions): UpstreamRequest;
   /** Turns a provider's JSON response into the OpenAI response for that call kind. */
   fromResponse(kind: CallKind, body: Json, target: Target): Json;
-  /** Turns the provider's streamed body into OpenAI chunks; the last chunk carries `usage`. */
-  fromStream(kind: CallKind, body: ReadableStream<Uint8Array>, target: Target): AsyncIterable<Chunk>;
+  /**
+   * Turns the provider's streamed body into OpenAI chunks; the last chunk carries `usage`. With
+   * `passThrough`, an adapter whose provider already speaks OpenAI may yield `SseText` instead.
+   */
+  fromStream(kind: CallKind, body: ReadableStream<Uint8Array>, target: Target, passThrough?: StreamPassThrough): AsyncIterable<StreamItem>;
   /** Reads the provider's error body (any format) into a message. */
   fromError(status: number, text: string): UpstreamErrorDetail;
 }

@@ -7,7 +7,7 @@ import { GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
-import type { CallKind, Chunk, Json, Usage } from "../providers/types.ts";
+import { type CallKind, chunksOnly, type Json, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { backoffMs } from "../router/backoff.ts";
 import { recordAbandoned, recordStart, recordSuccess } from "../router/deployment-stats.ts";
@@ -45,11 +45,13 @@ export interface CallInput {
   receivedAt: number;
   /** The request's headers (the end-user headers are read from them). */
   headers?: Headers;
+  /** The client reads OpenAI chunks as SSE text (the OpenAI routes): an OpenAI upstream's may pass unparsed. */
+  passThrough?: boolean;
 }
 
 export type CallResult =
   | { kind: "json"; body: Json; headers: Record<string, string> }
-  | { kind: "stream"; chunks: AsyncGenerator<Chunk>; includeUsage: boolean; headers: Record<string, string> };
+  | { kind: "stream"; chunks: AsyncGenerator<StreamItem>; includeUsage: boolean; headers: Record<string, string> };
 
 export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<CallResult> {
   const { body, principal } = input;
@@ -138,11 +140,12 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     const settlement = await settle("success", 200, produced.body.usage as Usage | undefined);
     return { kind: "json", body: produced.body, headers: { ...headers(), ...settlement?.headers } };
   }
-  const includeUsage = (body.stream_options as Json | undefined)?.include_usage === true;
-  return { kind: "stream", includeUsage, headers: headers(), chunks: settled(produced.chunks, settle) };
+  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle) };
 }
 
-type Produced = { kind: "json"; body: Json } | { kind: "stream"; chunks: AsyncGenerator<Chunk> };
+const includesUsage = (body: Json) => (body.stream_options as Json | undefined)?.include_usage === true;
+
+type Produced = { kind: "json"; body: Json } | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
 
 interface AttemptState {
   /** The deployment of the latest attempt: the one that answered, or the last one that failed. */
@@ -244,7 +247,7 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
     else recordAbandoned(stats);
   };
   let produced: Produced;
-  let firstChunk: IteratorResult<Chunk>;
+  let firstChunk: IteratorResult<StreamItem>;
   try {
     produced = await produce(deps, input, group, routed, stream);
     if (produced.kind === "json") {
@@ -259,13 +262,13 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
   }
   const ttftMs = performance.now() - started;
   const rest = produced.chunks;
-  async function* tracked(): AsyncGenerator<Chunk> {
+  async function* tracked(): AsyncGenerator<StreamItem> {
     let usage: Usage | undefined;
     let ended = false;
     try {
       let next = firstChunk;
       while (!next.done) {
-        if (next.value.usage) usage = next.value.usage as Usage;
+        usage = usageOfItem(next.value) ?? usage;
         yield next.value;
         next = await rest.next();
       }
@@ -343,14 +346,14 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
  * Awaited before the stream ends, so spend is journaled by the time the client reads [DONE].
  */
 async function* settled(
-  chunks: AsyncGenerator<Chunk>,
+  chunks: AsyncGenerator<StreamItem>,
   settle: (status: CallOutcome["status"], httpStatus: number, usage: Usage | undefined, error?: Error) => Promise<unknown>,
-): AsyncGenerator<Chunk> {
+): AsyncGenerator<StreamItem> {
   let usage: Usage | undefined;
   let done = false;
   try {
     for await (const chunk of chunks) {
-      if (chunk.usage) usage = chunk.usage as Usage;
+      usage = usageOfItem(chunk) ?? usage;
       yield chunk;
     }
     done = true;
@@ -395,7 +398,7 @@ async function produce(
   group: ResolvedGroup,
   routed: Routed,
   stream: boolean,
-): Promise<{ kind: "json"; body: Json } | { kind: "stream"; chunks: AsyncGenerator<Chunk> }> {
+): Promise<Produced> {
   const { body, kind } = input;
   const mock = body.mock_response;
   if (mock !== undefined && mock !== null) {
@@ -426,10 +429,11 @@ async function produce(
     signal: input.signal,
     timeoutMs: timeoutS * 1000,
     streamTimeoutMs: (params.stream_timeout ?? timeoutS) * 1000,
+    passThrough: input.passThrough && !viaChat ? { includeUsage: includesUsage(body) } : undefined,
     now: deps.now,
   });
   if (!viaChat) return result;
   return result.kind === "json"
     ? { kind: "json", body: toTextCompletion(result.body) }
-    : { kind: "stream", chunks: toTextCompletionChunks(result.chunks) };
+    : { kind: "stream", chunks: toTextCompletionChunks(chunksOnly(result.chunks)) };
 }

@@ -1,8 +1,9 @@
-// OpenAI chunks → an SSE response, one event per chunk as it is produced. Usage was always asked
+// OpenAI chunks → an SSE response, one event per chunk as it is produced (chunks passed through
+// as the upstream's text go out as they came, several events in one piece). Usage was always asked
 // for upstream; a client that did not ask for it (stream_options.include_usage) does not see it.
 // Once the stream has started, a failure is one `data: {"error":...}` event and the end.
 import { errorBody, GatewayError } from "../errors.ts";
-import type { Chunk } from "../providers/types.ts";
+import { type Chunk, SseText, type StreamItem } from "../providers/types.ts";
 
 const encoder = new TextEncoder();
 const event = (data: unknown) => encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
@@ -17,7 +18,10 @@ export function visibleChunk(chunk: Chunk, includeUsage: boolean): Chunk | undef
   return rest;
 }
 
-/** Serialises chunks as they come; `onCancel` runs when the client goes away. */
+/**
+ * Serialises items as they come and writes each straight to the response (Bun's direct stream: no
+ * queue between this loop and the socket); `onCancel` runs when the client goes away.
+ */
 export function eventStream(
   source: AsyncGenerator<unknown>,
   serialise: (item: unknown) => Uint8Array | undefined,
@@ -25,49 +29,47 @@ export function eventStream(
   onError: (err: unknown) => Uint8Array,
   onCancel: () => void,
 ): ReadableStream<Uint8Array> {
-  let finished = false;
-  return new ReadableStream<Uint8Array>({
+  let cancelled = false;
+  const direct: Bun.DirectUnderlyingSource<Uint8Array> = {
+    type: "direct",
     async pull(controller) {
-      if (finished) return;
       try {
         for (;;) {
           const next = await source.next();
-          if (next.done) {
-            finished = true;
-            if (end) controller.enqueue(end);
-            controller.close();
-            return;
-          }
+          if (next.done) break;
           const bytes = serialise(next.value);
-          if (bytes) {
-            controller.enqueue(bytes);
-            return;
+          if (bytes && !cancelled) {
+            controller.write(bytes);
+            await controller.flush();
           }
         }
+        if (end && !cancelled) controller.write(end);
       } catch (err) {
-        if (finished) return; // cancelled by the client: nobody left to tell
-        finished = true;
-        controller.enqueue(onError(err));
-        controller.close();
+        // Cancelled by the client: nobody left to tell.
+        if (!cancelled) controller.write(onError(err));
       }
+      if (!cancelled) controller.close();
     },
     cancel() {
-      finished = true;
+      cancelled = true;
       onCancel();
       void source.return(undefined).catch(() => {});
     },
-  });
+  };
+  // The DOM typings in use lack Bun's direct-source constructor.
+  return new ReadableStream<Uint8Array>(direct as unknown as UnderlyingDefaultSource<Uint8Array>);
 }
 
 export function errorEvent(err: unknown): Uint8Array {
   return event(errorBody(err instanceof GatewayError ? err : GatewayError.internal()));
 }
 
-export function sseResponse(chunks: AsyncGenerator<Chunk>, includeUsage: boolean, headers: Record<string, string>, onCancel: () => void): Response {
+export function sseResponse(chunks: AsyncGenerator<StreamItem>, includeUsage: boolean, headers: Record<string, string>, onCancel: () => void): Response {
   const body = eventStream(
     chunks,
-    (chunk) => {
-      const visible = visibleChunk(chunk as Chunk, includeUsage);
+    (item) => {
+      if (item instanceof SseText) return encoder.encode(item.text);
+      const visible = visibleChunk(item as Chunk, includeUsage);
       return visible ? event(visible) : undefined;
     },
     event("[DONE]"),

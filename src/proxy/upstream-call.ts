@@ -4,7 +4,7 @@
 // them per origin.
 import { GatewayError } from "../errors.ts";
 import type { Routed } from "../router/router.ts";
-import type { CallKind, Chunk, Json } from "../providers/types.ts";
+import type { CallKind, Json, StreamItem, StreamPassThrough } from "../providers/types.ts";
 import { retryAfterSeconds, upstreamError } from "../providers/upstream-error.ts";
 
 export interface UpstreamCallOptions {
@@ -15,12 +15,14 @@ export interface UpstreamCallOptions {
   timeoutMs: number;
   /** For streams: the longest wait for the response to start and between two chunks. */
   streamTimeoutMs: number;
+  /** The client takes OpenAI chunks as text: an OpenAI-format upstream's may pass unparsed. */
+  passThrough?: StreamPassThrough;
   now: () => number;
 }
 
 export type UpstreamResult =
   | { kind: "json"; body: Json }
-  | { kind: "stream"; chunks: AsyncGenerator<Chunk> };
+  | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
 
 export async function callUpstream(routed: Routed, kind: CallKind, body: Json, options: UpstreamCallOptions): Promise<UpstreamResult> {
   const { adapter, target } = routed;
@@ -88,7 +90,7 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
     cleanup();
     throw toError(new Error("no body"));
   }
-  const upstream = adapter.fromStream(kind, res.body, target)[Symbol.asyncIterator]();
+  const upstream = adapter.fromStream(kind, res.body, target, options.passThrough)[Symbol.asyncIterator]();
   // The silence limit counts only time spent waiting on the provider, not a slow client's reading.
   // One timer per stream, not one per chunk: each chunk only moves the start of the wait.
   clearTimeout(timer);
@@ -103,7 +105,7 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
       } else watch(silenceMs - waitedMs);
     }, delayMs);
   };
-  const chunks = async function* (): AsyncGenerator<Chunk> {
+  const chunks = async function* (): AsyncGenerator<StreamItem> {
     watch(silenceMs);
     try {
       for (;;) {

@@ -3,7 +3,7 @@ import type { ProviderAdapter } from "../types.ts";
 import { fromOpenAIError } from "./errors.ts";
 import { toOpenAIRequest } from "./request.ts";
 import { fromOpenAIResponse } from "./response.ts";
-import { fromOpenAIStream } from "./stream.ts";
+import { fromOpenAIStream, passThroughOpenAIStream } from "./stream.ts";
 
 export const OPENAI_API_BASE = "https://api.openai.com/v1";
 
@@ -15,7 +15,8 @@ export function openaiCompatible(name: string, defaultApiBase: string | undefine
     capabilities: { chat: true, stream: true, tools: true, embeddings: true, completions: "native" },
     toRequest: toOpenAIRequest,
     fromResponse: fromOpenAIResponse,
-    fromStream: (kind, body, target) => fromOpenAIStream(kind, body, target),
+    fromStream: (kind, body, target, passThrough) =>
+      passThrough ? passThroughOpenAIStream(body, target, passThrough) : fromOpenAIStream(kind, body, target),
     fromError: fromOpenAIError,
   };
 }
