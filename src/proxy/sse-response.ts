@@ -39,16 +39,32 @@ export function eventStream(
           if (next.done) break;
           const bytes = serialise(next.value);
           if (bytes && !cancelled) {
-            controller.write(bytes);
+            await controller.write(bytes); // awaited: a slow client holds the upstream back
             await controller.flush();
           }
         }
-        if (end && !cancelled) controller.write(end);
+        if (end && !cancelled) await controller.write(end);
       } catch (err) {
         // Cancelled by the client: nobody left to tell.
-        if (!cancelled) controller.write(onError(err));
+        if (!cancelled) {
+          try {
+            await controller.write(onError(err));
+          } catch {
+            // the client went away meanwhile
+          }
+        }
+      } finally {
+        // A write to a client that is gone throws before cancel() may run: the source is ended
+        // here too, so its own cleanup (settling the call, aborting the upstream) always runs.
+        void source.return(undefined).catch(() => {});
       }
-      if (!cancelled) controller.close();
+      if (!cancelled) {
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      }
     },
     cancel() {
       cancelled = true;

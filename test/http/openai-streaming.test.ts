@@ -1,6 +1,7 @@
 // Streaming over real sockets: chunks reach the client at the upstream's pace (nothing buffered),
 // a client disconnect aborts the upstream call, and per-deployment timeouts end stuck calls.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { type Gateway, MASTER_KEY, startGateway } from "../support/harness.ts";
 import { MOCK_TEXT_PIECES, MockUpstream } from "../support/mock-upstream.ts";
 
@@ -113,17 +114,27 @@ test("arrival times follow the upstream's pace; figures for the report", async (
   expect(added).toBeLessThan(25);
 });
 
-test("a client disconnect mid-stream aborts the upstream call", async () => {
+test("a client disconnect mid-stream aborts the upstream call, and the call is still settled", async () => {
   mock.cue({ kind: "gated" });
   const client = new AbortController();
   const pending = streamRequest("gpt-4o", client.signal);
   mock.release();
-  const events = eventReader(await pending);
+  const res = await pending;
+  const callId = res.headers.get("x-litellm-call-id")!;
+  const events = eventReader(res);
   await within(events.next(), 2000, "first piece");
   const aborted = mock.nextAbort();
   client.abort();
   await within(aborted, 5000, "upstream abort");
   expect(mock.abortCount).toBeGreaterThan(0);
+  // Settled once (a spend log row): no usage arrived, so it is logged as a failure at zero cost.
+  const logged = async () => {
+    await gw.committed();
+    return gw.store.db.select().from(gw.store.t.spendLogs).where(eq(gw.store.t.spendLogs.requestId, callId));
+  };
+  let rows = await logged();
+  for (let i = 0; i < 100 && rows.length === 0; i++) rows = await Bun.sleep(20).then(logged);
+  expect(rows.map((r) => [r.status, r.spendNano])).toEqual([["failure", 0]]);
 });
 
 test("a client disconnect while waiting for a non-streaming answer aborts the upstream call", async () => {
