@@ -17,9 +17,8 @@
 //
 // A killed instance stops its heartbeat; after leaseTtlMs its lease no longer counts, so a crash
 // strands budget for at most that long.
-import { sql as dsql } from "drizzle-orm";
 import type postgres from "postgres";
-import type { Db } from "../db/client.ts";
+import type { PgTx } from "./pg-writer.ts";
 import type { BudgetRef } from "../policy/budget.ts";
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
@@ -112,11 +111,14 @@ export class BudgetLeases {
    * Inside a ledger commit (its transaction): spend committed for a lease holder leaves that
    * holder's lease. `released` maps lease keys (leaseKeyOf) to nano-USD.
    */
-  static async release(tx: Db, released: ReadonlyMap<string, number>): Promise<void> {
+  static async release(tx: PgTx, released: ReadonlyMap<string, number>): Promise<void> {
     if (released.size === 0) return;
-    const rows = dsql.join([...released].map(([k, nano]) => dsql`(${k}, ${nano}::float8)`), dsql`, `);
-    await tx.execute(dsql`update rate_limit_buckets r set tokens = greatest(0, r.tokens - v.nano)
-      from (values ${rows}) as v(k, nano) where r.bucket_key = v.k`);
+    await tx.unsafe(
+      `update rate_limit_buckets r set tokens = greatest(0, r.tokens - v.nano)
+       from unnest($1::text[], $2::float8[]) as v(k, nano) where r.bucket_key = v.k`,
+      [[...released.keys()], [...released.values()]] as never[],
+      { prepare: true },
+    );
   }
 
   private startHeartbeat(): void {

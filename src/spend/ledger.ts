@@ -13,12 +13,11 @@
 // idempotent by request_id: a log row and the increments it causes commit in one transaction, and
 // only rows actually inserted are counted, so a replay (of lines that did commit, or a commit that
 // did land after its timeout) never counts twice.
-import { eq, and, sql } from "drizzle-orm";
-import type { Db, Store } from "../db/client.ts";
+import type { Store } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 import type { BudgetRef } from "../policy/budget.ts";
 import type { JournalRecord, SpendJournal } from "./journal.ts";
-import { rollupUpserts } from "./rollups.ts";
+import { createPgSpendWriter, type PgTx } from "./pg-writer.ts";
 import { createSqliteSpendWriter } from "./sqlite-writer.ts";
 
 export type SpendLogRow = Store["t"]["spendLogs"]["$inferInsert"];
@@ -54,7 +53,7 @@ export interface LedgerOptions {
    * Runs inside each commit's transaction (Postgres only), after the increments: the budget lease
    * pool hands back the leased budget a commit turned into spend, atomically with that spend.
    */
-  readonly inTransaction?: (tx: Db, records: readonly JournalRecord[], committed: readonly Committed[]) => Promise<void>;
+  readonly inTransaction?: (tx: PgTx, records: readonly JournalRecord[], committed: readonly Committed[]) => Promise<void>;
   /** Tags every record with the lease holder, so a replay releases the right lease. */
   readonly leaseOwner?: string;
   /** Calls admitted and not yet settled: while there are some, a commit waits a turn or two for them. */
@@ -81,6 +80,7 @@ const LOG_ROWS_PER_INSERT = 500;
 
 export class SpendLedger {
   private sqliteWriter: ReturnType<typeof createSqliteSpendWriter> | undefined;
+  private pgWriter: ReturnType<typeof createPgSpendWriter> | undefined;
   private pending: Pending[] = [];
   private draining = false;
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
@@ -321,22 +321,13 @@ export class SpendLedger {
       this.sqliteWriter ??= createSqliteSpendWriter(s.raw.sqlite, s.t);
       return this.sqliteWriter(entries, sumByTarget);
     }
-    const logs = entries.map((e) => e.log);
-    return s.db.transaction(async (tx) => {
-      const inserted = new Set<string>();
-      for (const q of logInserts(tx, s.t, logs)) for (const r of await q) inserted.add(r.requestId);
-      for (const q of rollupUpserts(tx, s.t, logs.filter((l) => inserted.has(l.requestId)))) await q;
-      const out: Committed[] = [];
-      for (const { ref, addedNano } of sumByTarget(entries.filter((e) => inserted.has(e.log.requestId)))) {
-        const rows = (await incrementQuery(tx, s.t, ref, addedNano)) as { spendNano: number }[];
-        out.push({ ref, addedNano, spendNano: rows[0]?.spendNano });
-      }
-      if (this.options.inTransaction) {
-        const counted = records.filter((r) => inserted.has(r.entry.log.requestId));
-        await this.options.inTransaction(tx, counted, out);
-      }
-      return out;
-    });
+    this.pgWriter ??= createPgSpendWriter(s.raw.pg, s.t);
+    const inTransaction = this.options.inTransaction;
+    return this.pgWriter(
+      entries,
+      sumByTarget,
+      inTransaction && ((tx, inserted, committed) => inTransaction(tx, records.filter((r) => inserted.has(r.entry.log.requestId)), committed)),
+    );
   }
 }
 
@@ -367,42 +358,3 @@ function sumByTarget(entries: readonly SpendEntry[]): { ref: BudgetRef; addedNan
     .map(([, s]) => s);
 }
 
-function logInserts(db: Db, t: Store["t"], logs: readonly SpendLogRow[]) {
-  const out = [];
-  for (let i = 0; i < logs.length; i += LOG_ROWS_PER_INSERT) {
-    // A request id already logged (a replay) keeps its first row and, by the returned ids, adds nothing.
-    out.push(
-      db.insert(t.spendLogs).values(logs.slice(i, i + LOG_ROWS_PER_INSERT)).onConflictDoNothing().returning({ requestId: t.spendLogs.requestId }),
-    );
-  }
-  return out;
-}
-
-/** spend = spend + x, atomic in the database, returning the new spend. */
-function incrementQuery(db: Db, t: Store["t"], ref: BudgetRef, addedNano: number) {
-  switch (ref.scope) {
-    case "key":
-      return db.update(t.keys).set({ spendNano: sql`${t.keys.spendNano} + ${addedNano}` }).where(eq(t.keys.token, ref.id)).returning({ spendNano: t.keys.spendNano });
-    case "user":
-      return db.update(t.users).set({ spendNano: sql`${t.users.spendNano} + ${addedNano}` }).where(eq(t.users.userId, ref.id)).returning({ spendNano: t.users.spendNano });
-    case "team":
-      return db.update(t.teams).set({ spendNano: sql`${t.teams.spendNano} + ${addedNano}` }).where(eq(t.teams.teamId, ref.id)).returning({ spendNano: t.teams.spendNano });
-    case "team_member": {
-      const [teamId, userId] = splitMember(ref.id);
-      const m = t.teamMembers;
-      return db.update(m).set({ spendNano: sql`${m.spendNano} + ${addedNano}` }).where(and(eq(m.teamId, teamId), eq(m.userId, userId))).returning({ spendNano: m.spendNano });
-    }
-    case "end_user":
-      return db
-        .insert(t.endUsers)
-        .values({ userId: ref.id, spendNano: addedNano })
-        .onConflictDoUpdate({ target: t.endUsers.userId, set: { spendNano: sql`${t.endUsers.spendNano} + ${addedNano}` } })
-        .returning({ spendNano: t.endUsers.spendNano });
-  }
-}
-
-// The inverse of policy/budget.ts teamMemberId.
-function splitMember(id: string): [string, string] {
-  const i = id.indexOf("\u0000");
-  return [id.slice(0, i), id.slice(i + 1)];
-}

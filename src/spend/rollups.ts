@@ -61,8 +61,8 @@ export function rollupRows(logs: readonly SpendLogRow[]): { daily: DailyRow[]; e
 }
 
 /**
- * The upserts that add a batch of newly inserted spend-log rows to the rollups. Returned unrun so
- * the ledger can execute them inside its transaction: awaited on Postgres, `.run()` on bun:sqlite.
+ * The same upserts through drizzle (the ledger's writers, sqlite-writer.ts and pg-writer.ts, run
+ * prepared equivalents): returned unrun, for tests and tools that seed rollups.
  */
 export function rollupUpserts(db: Db, t: Store["t"], logs: readonly SpendLogRow[]) {
   const { daily, endUser } = rollupRows(logs);

@@ -84,7 +84,13 @@ export async function startGateway(options: {
     : await createTestStore(options.dialect ?? "sqlite");
   if (options.databaseUrl) await migrate(store);
   const destroy = options.databaseUrl ? () => store.close() : () => store.destroy();
-  const { config } = parseConfig(options.configYaml ?? "", options.env ?? {}, "test");
+  const loaded = parseConfig(options.configYaml ?? "", options.env ?? {}, "test").config;
+  // Postgres journals default to ./tollgate-spend-journal: shared by every test process, where one
+  // run's leftovers would be replayed into the next run's database. Each gateway gets its own.
+  const config =
+    store.dialect === "pg" && !loaded.general.spend_journal_dir
+      ? { ...loaded, general: { ...loaded.general, spend_journal_dir: tempPath("spend-journal") } }
+      : loaded;
   const deps = createDeps({
     config,
     store,
