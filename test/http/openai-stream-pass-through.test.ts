@@ -26,7 +26,11 @@ beforeAll(async () => {
     async fetch(req) {
       const body = (await req.json()) as { model: string };
       const events = body.model === "breaks" ? [...CONTENT.slice(0, 2), ERROR] : [...CONTENT, FINISH, USAGE, "[DONE]"];
-      return new Response(sse(events), { headers: { "content-type": "text/event-stream" } });
+      // SSE lets one event span several data: lines (joined with newlines): here the first chunk.
+      const text = sse(events);
+      return new Response(body.model === "multiline" ? text.replace('"index": 0, ', '"index": 0,\ndata: ') : text, {
+        headers: { "content-type": "text/event-stream" },
+      });
     },
   });
   const base = `http://127.0.0.1:${upstream.port}/v1`;
@@ -38,6 +42,8 @@ beforeAll(async () => {
     model_info: { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }
   - model_name: breaks
     litellm_params: { model: openai/breaks, api_base: "${base}", api_key: sk-up }
+  - model_name: multiline
+    litellm_params: { model: openai/multiline, api_base: "${base}", api_key: sk-up }
 `,
   });
 });
@@ -86,6 +92,14 @@ describe("an OpenAI-format stream passed through", () => {
     expect(chunks.map((c) => "usage" in c)).toEqual([false, false, false, false]);
     expect(chunks.map((c) => (c.choices as { delta: { content?: string } }[])[0]!.delta.content)).toEqual(["Hel", "lo", ' "error": a word, not an error', undefined]);
     expect(await keySpend(key)).toBeCloseTo(7 * 0.000001 + 3 * 0.000002, 12);
+  });
+
+  test("an event spread over several data: lines reaches the client as one valid event", async () => {
+    const key = await newKey();
+    const { status, events } = await streamed(key, { model: "multiline", stream_options: { include_usage: true } });
+    expect(status).toBe(200);
+    expect(JSON.parse(events[0]!)).toEqual(JSON.parse(CONTENT[0]!));
+    expect(events.slice(1, 3)).toEqual(CONTENT.slice(1, 3));
   });
 
   test("an error event after passed-through chunks ends the stream with one OpenAI-shaped error", async () => {

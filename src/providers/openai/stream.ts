@@ -20,7 +20,8 @@ export async function* fromOpenAIStream(
  * The same stream for an OpenAI-format client: the events that arrived together are passed on as
  * one `SseText`, as the upstream wrote them. An event that may carry usage (which settles the call,
  * and which a client that did not ask for it must not see) or an error is parsed as above, so the
- * pipeline handles it exactly as before. The test is textual and errs towards parsing.
+ * pipeline handles it exactly as before, and so is an event spread over several `data:` lines.
+ * The test is textual and errs towards parsing.
  */
 export async function* passThroughOpenAIStream(
   body: ReadableStream<Uint8Array>,
@@ -36,7 +37,8 @@ export async function* passThroughOpenAIStream(
         if (text) yield new SseText(text);
         return;
       }
-      if (mayCarry(data, "error", false) || mayCarry(data, "usage", options.includeUsage)) {
+      // An event sent as several data: lines holds newlines: re-sent as one line it would break.
+      if (data.includes("\n") || mayCarry(data, "error", false) || mayCarry(data, "usage", options.includeUsage)) {
         if (text) yield new SseText(text);
         text = "";
         yield parseChunk(data, target, exceptionName);
