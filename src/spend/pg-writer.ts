@@ -16,21 +16,28 @@ type Column = { name: string; default?: unknown; defaultFn?: () => unknown; mapT
 export type PgTx = postgres.TransactionSql;
 
 // Postgres allows 65,535 bind parameters per statement; spend_logs has 20 columns, daily_spend 13.
-const ROWS_PER_STATEMENT = 500;
+const ROWS_PER_STATEMENT = 512;
+// Statements are prepared (and their text kept) only up to a row count: every connection keeps each
+// prepared statement, so one per possible batch size would pile up on both sides. Log inserts are
+// padded to powers of two (7 statements up to 64 rows); rollups and end users are a few rows each.
+const PREPARED_MAX_ROWS = 8;
+const PREPARED_MAX_LOG_ROWS = 64;
 
-/** A multi-row INSERT for every column of a drizzle table (text cached per row count), and its values. */
-function insertFor(table: object, suffix: string) {
+/** A multi-row INSERT for every column of a drizzle table, and the values of its rows. */
+function insertFor(table: object, suffix: string, preparedMaxRows = PREPARED_MAX_ROWS) {
   const columns = Object.entries(getTableColumns(table as never)) as [string, Column][];
   const head = `insert into "${getTableName(table as never)}" (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) values `;
   const texts = new Map<number, string>();
+  const build = (rows: number): string => {
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) tuples.push(`(${columns.map((_, i) => `$${r * columns.length + i + 1}`).join(", ")})`);
+    return `${head}${tuples.join(", ")} ${suffix}`;
+  };
+  const prepared = (rows: number) => rows <= preparedMaxRows;
   const textFor = (rows: number): string => {
+    if (!prepared(rows)) return build(rows);
     let text = texts.get(rows);
-    if (!text) {
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) tuples.push(`(${columns.map((_, i) => `$${r * columns.length + i + 1}`).join(", ")})`);
-      text = `${head}${tuples.join(", ")} ${suffix}`;
-      texts.set(rows, text);
-    }
+    if (!text) texts.set(rows, (text = build(rows)));
     return text;
   };
   const values = (rows: readonly Row[]): unknown[] => {
@@ -43,7 +50,7 @@ function insertFor(table: object, suffix: string) {
     }
     return out;
   };
-  return { textFor, values };
+  return { textFor, values, prepared };
 }
 
 const ADD_SUMS = (table: string) =>
@@ -59,19 +66,27 @@ const INCREMENT: Record<Exclude<BudgetRef["scope"], "end_user" | "team_member">,
 const INCREMENT_MEMBER = `update "team_members" set "spend_nano" = "spend_nano" + $1 where "team_id" = $2 and "user_id" = $3 returning "spend_nano"`;
 
 export function createPgSpendWriter(pg: postgres.Sql, t: Store["t"]) {
-  const log = insertFor(t.spendLogs, `on conflict ("request_id") do nothing returning "request_id"`);
+  const log = insertFor(t.spendLogs, `on conflict ("request_id") do nothing returning "request_id"`, PREPARED_MAX_LOG_ROWS);
   const daily = insertFor(t.dailySpend, `on conflict ("day", "team_id", "api_key", "model", "user_id", "model_group", "provider") do update set ${ADD_SUMS("daily_spend")}`);
   const endUserDaily = insertFor(t.dailyEndUserSpend, `on conflict ("day", "end_user", "model_group") do update set ${ADD_SUMS("daily_end_user_spend")}`);
   // End users are created on first use, even by a free call.
   const endUser = insertFor(t.endUsers, `on conflict ("user_id") do update set "spend_nano" = "end_users"."spend_nano" + excluded."spend_nano" returning "spend_nano"`);
 
-  const run = (tx: PgTx, text: string, params: unknown[]) => tx.unsafe(text, params as never[], { prepare: true });
+  const run = (tx: PgTx, text: string, params: unknown[], prepare = true) => tx.unsafe(text, params as never[], { prepare });
+  const runRows = (tx: PgTx, statement: ReturnType<typeof insertFor>, rows: readonly Row[]) =>
+    run(tx, statement.textFor(rows.length), statement.values(rows), statement.prepared(rows.length));
 
   const upsertAll = async (tx: PgTx, statement: ReturnType<typeof insertFor>, rows: readonly Row[]) => {
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-      await run(tx, statement.textFor(part.length), statement.values(part));
-    }
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await runRows(tx, statement, rows.slice(i, i + ROWS_PER_STATEMENT));
+  };
+
+  // Log rows are padded to a power of two with copies of the last row (DO NOTHING skips a copy as
+  // a conflict, and RETURNING names each inserted row once), so batch sizes need few statements.
+  const insertLogs = async (tx: PgTx, rows: Row[]) => {
+    let size = 1;
+    while (size < rows.length) size *= 2;
+    while (rows.length < size) rows.push(rows[rows.length - 1]!);
+    return runRows(tx, log, rows);
   };
 
   const increment = async (tx: PgTx, ref: BudgetRef, addedNano: number): Promise<number | undefined> => {
@@ -83,7 +98,7 @@ export function createPgSpendWriter(pg: postgres.Sql, t: Store["t"]) {
         break;
       }
       case "end_user":
-        rows = await run(tx, endUser.textFor(1), endUser.values([{ userId: ref.id, spendNano: addedNano }]));
+        rows = await runRows(tx, endUser, [{ userId: ref.id, spendNano: addedNano }]);
         break;
       default:
         rows = await run(tx, INCREMENT[ref.scope], [addedNano, ref.id]);
@@ -102,7 +117,7 @@ export function createPgSpendWriter(pg: postgres.Sql, t: Store["t"]) {
       const inserted = new Set<string>();
       for (let i = 0; i < entries.length; i += ROWS_PER_STATEMENT) {
         const part = entries.slice(i, i + ROWS_PER_STATEMENT).map((e) => e.log as Row);
-        for (const r of await run(tx, log.textFor(part.length), log.values(part))) inserted.add(r.request_id as string);
+        for (const r of await insertLogs(tx, part)) inserted.add(r.request_id as string);
       }
       const logs = entries.filter((e) => inserted.has(e.log.requestId)).map((e) => e.log);
       const rollups = rollupRows(logs);
