@@ -7,6 +7,7 @@ import { count, eq } from "drizzle-orm";
 import { spendTargets } from "../../src/policy/budget.ts";
 import { SpendJournal } from "../../src/spend/journal.ts";
 import { type SpendEntry, SpendLedger } from "../../src/spend/ledger.ts";
+import type { Store } from "../../src/db/client.ts";
 import { createTestStore, type Dialect, PG_URL, tempPath } from "../support/harness.ts";
 
 const entry = (requestId: string, spendNano: number): SpendEntry => ({
@@ -14,15 +15,24 @@ const entry = (requestId: string, spendNano: number): SpendEntry => ({
   log: { requestId, callType: "acompletion", apiKey: "k1", model: "gpt-4o", spendNano, status: "success", startTime: new Date(1_700_000_000_000), endTime: new Date(1_700_000_000_500) },
 });
 
+/** A fresh database holding key k1, destroyed after `body`. */
+async function withKeyStore(dialect: Dialect, body: (store: Store) => Promise<void>): Promise<void> {
+  const store = await createTestStore(dialect);
+  try {
+    await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+    await body(store);
+  } finally {
+    await store.destroy();
+  }
+}
+
 const linesIn = (dir: string) =>
   readdirSync(dir).flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean));
 
 for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[]) {
   describe(`spend written ahead on ${dialect}`, () => {
     test("record() resolves once the line is in the journal; the database follows in one batch; the journal is then emptied", async () => {
-      const store = await createTestStore(dialect);
-      try {
-        await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+      await withKeyStore(dialect, async (store) => {
         const dir = tempPath("journal-ahead");
         const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(dir, "a1") });
         // 50 calls settling in 50 separate turns of the event loop, each answered at once.
@@ -41,15 +51,11 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
         expect(linesIn(dir)).toEqual([]);
         await ledger.close();
         expect(readdirSync(dir)).toEqual([]); // an empty journal is removed at shutdown
-      } finally {
-        await store.destroy();
-      }
+      });
     });
 
     test("backpressure: past 2,000 calls waiting for the database, calls also wait for their commit", async () => {
-      const store = await createTestStore(dialect);
-      try {
-        await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+      await withKeyStore(dialect, async (store) => {
         const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(tempPath("journal-backpressure"), "a3") });
         let answered = 0;
         const all = Array.from({ length: 2_500 }, (_, i) => ledger.record(entry(`bp-${i}`, 1)).then(() => answered++));
@@ -59,15 +65,11 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
         expect(answered).toBe(2_500);
         expect((await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n).toBe(2_500);
         await ledger.close();
-      } finally {
-        await store.destroy();
-      }
+      });
     });
 
     test("when the journal cannot be written, calls wait for their commit instead", async () => {
-      const store = await createTestStore(dialect);
-      try {
-        await store.db.insert(store.t.keys).values({ token: "k1", keyName: "sk-...0001" });
+      await withKeyStore(dialect, async (store) => {
         const file = tempPath("not-a-dir");
         writeFileSync(file, "");
         const errors: string[] = [];
@@ -78,9 +80,7 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
         expect((await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n).toBe(2);
         expect(errors).toEqual(["spend journal write failed: calls now wait for their database commit"]);
         await ledger.close();
-      } finally {
-        await store.destroy();
-      }
+      });
     });
   });
 }
