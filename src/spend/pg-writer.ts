@@ -3,16 +3,14 @@
 // README Performance); these texts do the same writes as sqlite-writer.ts: insert the log rows (a
 // replayed request id adds nothing), add the inserted rows to the daily rollups, then one increment
 // per budget row, and the caller's own statements (the budget lease release), in one transaction.
-// Values are encoded by the drizzle columns themselves (mapToDriverValue), as drizzle would send them.
-import { getTableColumns, getTableName } from "drizzle-orm";
+// Values are encoded by the drizzle columns themselves (table-rows.ts), as drizzle would send them.
 import type postgres from "postgres";
 import type { Store } from "../db/client.ts";
 import type { BudgetRef } from "../policy/budget.ts";
 import type { Committed, SpendEntry } from "./ledger.ts";
 import { rollupRows } from "./rollups.ts";
+import { type Row, tableRows } from "./table-rows.ts";
 
-type Row = Record<string, unknown>;
-type Column = { name: string; default?: unknown; defaultFn?: () => unknown; mapToDriverValue(v: unknown): unknown };
 export type PgTx = postgres.TransactionSql;
 
 // Postgres allows 65,535 bind parameters per statement; spend_logs has 20 columns, daily_spend 13.
@@ -25,12 +23,11 @@ const PREPARED_MAX_LOG_ROWS = 64;
 
 /** A multi-row INSERT for every column of a drizzle table, and the values of its rows. */
 function insertFor(table: object, suffix: string, preparedMaxRows = PREPARED_MAX_ROWS) {
-  const columns = Object.entries(getTableColumns(table as never)) as [string, Column][];
-  const head = `insert into "${getTableName(table as never)}" (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) values `;
+  const { head, width, encode } = tableRows(table);
   const texts = new Map<number, string>();
   const build = (rows: number): string => {
     const tuples: string[] = [];
-    for (let r = 0; r < rows; r++) tuples.push(`(${columns.map((_, i) => `$${r * columns.length + i + 1}`).join(", ")})`);
+    for (let r = 0; r < rows; r++) tuples.push(`(${Array.from({ length: width }, (_, i) => `$${r * width + i + 1}`).join(", ")})`);
     return `${head}${tuples.join(", ")} ${suffix}`;
   };
   const prepared = (rows: number) => rows <= preparedMaxRows;
@@ -42,12 +39,7 @@ function insertFor(table: object, suffix: string, preparedMaxRows = PREPARED_MAX
   };
   const values = (rows: readonly Row[]): unknown[] => {
     const out: unknown[] = [];
-    for (const row of rows) {
-      for (const [key, c] of columns) {
-        const v = row[key] !== undefined ? row[key] : c.defaultFn ? c.defaultFn() : c.default;
-        out.push(v === undefined || v === null ? null : c.mapToDriverValue(v));
-      }
-    }
+    for (const row of rows) encode(row, out);
     return out;
   };
   return { textFor, values, prepared };

@@ -1,32 +1,20 @@
 // The ledger's commit on bun:sqlite, with statements prepared once. Building each statement with
 // the query builder and preparing it again on every batch cost about half the gateway's CPU under
 // load (profile, README Performance); these cached statements do the same writes as the Postgres
-// path in ledger.ts: insert the log rows (a replayed request id adds nothing), add the inserted rows
+// writer (pg-writer.ts): insert the log rows (a replayed request id adds nothing), add the inserted rows
 // to the daily rollups, then one increment per budget row, all in one synchronous transaction.
 import type { Database, Statement } from "bun:sqlite";
-import { getTableColumns, getTableName } from "drizzle-orm";
 import type { Store } from "../db/client.ts";
 import type { BudgetRef } from "../policy/budget.ts";
 import type { Committed, SpendEntry, SpendLogRow } from "./ledger.ts";
 import { rollupRows } from "./rollups.ts";
-
-type Row = Record<string, unknown>;
-type Column = {
-  name: string;
-  default?: unknown;
-  defaultFn?: () => unknown;
-  mapToDriverValue(v: unknown): unknown;
-};
+import { type Row, tableRows } from "./table-rows.ts";
 
 /** An INSERT for every column of a drizzle table, and the encoder that turns a row into its values. */
 function insertFor(table: object, suffix: string) {
-  const columns = Object.entries(getTableColumns(table as never)) as [string, Column][];
-  const sqlText = `insert into "${getTableName(table as never)}" (${columns.map(([, c]) => `"${c.name}"`).join(", ")}) values (${columns.map(() => "?").join(", ")}) ${suffix}`;
-  const encode = (row: Row): unknown[] =>
-    columns.map(([key, c]) => {
-      const v = row[key] !== undefined ? row[key] : c.defaultFn ? c.defaultFn() : c.default;
-      return v === undefined || v === null ? null : c.mapToDriverValue(v);
-    });
+  const rows = tableRows(table);
+  const sqlText = `${rows.head}(${Array.from({ length: rows.width }, () => "?").join(", ")}) ${suffix}`;
+  const encode = (row: Row): unknown[] => rows.encode(row, []);
   return { sqlText, encode };
 }
 
