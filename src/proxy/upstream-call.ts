@@ -1,11 +1,12 @@
 // One HTTP call to a provider: translate, fetch, map failures. The fetch is aborted when the
 // client goes away, when the deployment's timeout passes before the response starts, and when a
 // stream stays silent longer than stream_timeout. Bun's fetch keeps connections alive and reuses
-// them per origin.
+// them per origin; the requests of one event-loop turn leave together (fetch-in-turn.ts).
 import { GatewayError } from "../errors.ts";
 import type { Routed } from "../router/router.ts";
 import type { CallKind, Json, StreamItem, StreamPassThrough } from "../providers/types.ts";
 import { retryAfterSeconds, upstreamError } from "../providers/upstream-error.ts";
+import { fetchInTurn } from "./fetch-in-turn.ts";
 
 export interface UpstreamCallOptions {
   stream: boolean;
@@ -61,7 +62,7 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
   arm(options.stream ? options.streamTimeoutMs : options.timeoutMs);
   let res: Response;
   try {
-    res = await fetch(request.url, {
+    res = await fetchInTurn(request.url, {
       method: "POST",
       headers: request.headers,
       body: JSON.stringify(request.body),
