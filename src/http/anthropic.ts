@@ -21,8 +21,7 @@ const MessagesBody = t.Object(
   { additionalProperties: true },
 );
 
-const encoder = new TextEncoder();
-const anthropicEvent = (e: { type: string }) => encoder.encode(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+const anthropicEvent = (e: { type: string }) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 
 export function anthropicRoutes(deps: AppDeps) {
   const callDeps: LlmCallDeps = { config: deps.config, router: routerFor(deps.config), hooks: deps.callHooks ?? noCallHooks, log: deps.log, now: deps.now };

@@ -2,14 +2,17 @@
 // own async iterator; the reader also lets an early `return` cancel the upstream body.
 export async function* byteChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) break;
       yield value;
     }
+    ended = true;
   } finally {
-    reader.cancel().catch(() => {});
+    // Left early: the rest of the body is not wanted. Read to the end: nothing to cancel.
+    if (!ended) reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }

@@ -5,8 +5,8 @@
 import { errorBody, GatewayError } from "../errors.ts";
 import { type Chunk, SseText, type StreamItem } from "../providers/types.ts";
 
-const encoder = new TextEncoder();
-const event = (data: unknown) => encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+// Text goes to the socket as it is: Bun's direct stream encodes it on write, without a copy.
+const event = (data: unknown) => `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
@@ -24,9 +24,9 @@ export function visibleChunk(chunk: Chunk, includeUsage: boolean): Chunk | undef
  */
 export function eventStream(
   source: AsyncGenerator<unknown>,
-  serialise: (item: unknown) => Uint8Array | undefined,
-  end: Uint8Array | undefined,
-  onError: (err: unknown) => Uint8Array,
+  serialise: (item: unknown) => string | undefined,
+  end: string | undefined,
+  onError: (err: unknown) => string,
   onCancel: () => void,
 ): ReadableStream<Uint8Array> {
   let cancelled = false;
@@ -37,9 +37,9 @@ export function eventStream(
         for (;;) {
           const next = await source.next();
           if (next.done) break;
-          const bytes = serialise(next.value);
-          if (bytes && !cancelled) {
-            await controller.write(bytes); // awaited: a slow client holds the upstream back
+          const piece = serialise(next.value);
+          if (piece && !cancelled) {
+            await controller.write(piece); // awaited: a slow client holds the upstream back
             await controller.flush();
           }
         }
@@ -76,7 +76,7 @@ export function eventStream(
   return new ReadableStream<Uint8Array>(direct as unknown as UnderlyingDefaultSource<Uint8Array>);
 }
 
-export function errorEvent(err: unknown): Uint8Array {
+export function errorEvent(err: unknown): string {
   return event(errorBody(err instanceof GatewayError ? err : GatewayError.internal()));
 }
 
@@ -84,7 +84,7 @@ export function sseResponse(chunks: AsyncGenerator<StreamItem>, includeUsage: bo
   const body = eventStream(
     chunks,
     (item) => {
-      if (item instanceof SseText) return encoder.encode(item.text);
+      if (item instanceof SseText) return item.text;
       const visible = visibleChunk(item as Chunk, includeUsage);
       return visible ? event(visible) : undefined;
     },

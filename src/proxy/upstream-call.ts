@@ -108,20 +108,26 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
   };
   const chunks = async function* (): AsyncGenerator<StreamItem> {
     watch(silenceMs);
+    let ended = false;
     try {
       for (;;) {
         waitingSince = performance.now();
         const next = await upstream.next();
         waitingSince = undefined;
-        if (next.done) return;
+        if (next.done) break;
         yield next.value;
       }
+      ended = true;
     } catch (err) {
       throw toError(err);
     } finally {
       cleanup();
-      controller.abort();
-      await upstream.return?.(undefined).catch(() => {});
+      // Stopped early (the client left, an error): the upstream must stop too. A body read to
+      // its end has nothing left to abort.
+      if (!ended) {
+        controller.abort();
+        await upstream.return?.(undefined).catch(() => {});
+      }
     }
   };
   return { kind: "stream", chunks: chunks() };
