@@ -78,6 +78,12 @@ const REPLAY_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 // Postgres allows 65,535 bind parameters per statement; spend_logs has 20 columns.
 const LOG_ROWS_PER_INSERT = 500;
 
+/** An entry waiting for the end of its turn; `committed` is set when it must also wait for its batch. */
+interface TurnEntry {
+  entry: SpendEntry;
+  committed?: () => void;
+}
+
 export class SpendLedger {
   private sqliteWriter: ReturnType<typeof createSqliteSpendWriter> | undefined;
   private pgWriter: ReturnType<typeof createPgSpendWriter> | undefined;
@@ -86,6 +92,8 @@ export class SpendLedger {
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set once a journal write failed: later calls wait for their commit instead (logged once). */
   private journalFailed = false;
+  /** Entries recorded in this event-loop turn, written ahead together at its end. */
+  private turn: { entries: TurnEntry[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   /** True from the first journaled batch until the journal is replayed: batches go to the journal. */
   private outage = false;
   private replaying: Promise<boolean> | undefined;
@@ -107,29 +115,56 @@ export class SpendLedger {
   }
 
   /**
-   * Resolves once the entry is durable: written ahead to the journal (at once) or, without one,
-   * committed. Rejects when neither could be done.
+   * Resolves once the entry is durable: written ahead to the journal or, without one, committed.
+   * Rejects when neither could be done. The entries recorded in one event-loop turn are written
+   * ahead together, with one write(), before any of them resolves.
    */
   record(entry: SpendEntry): Promise<void> {
-    const journal = this.options.journal;
-    if (journal && !this.journalFailed) {
-      try {
-        const seq = journal.write([{ entry, leaseOwner: this.options.leaseOwner }]);
-        // A database slower than the traffic would let the queue grow without bound: past
-        // MAX_PENDING_AHEAD, calls are still journaled but also wait for their batch (backpressure).
-        if (this.pending.length < MAX_PENDING_AHEAD) {
-          this.pending.push({ entry, seq, resolve: noop, reject: noop });
-          this.schedule(true);
-          return RESOLVED;
-        }
-        const done = new Promise<void>((resolve) => this.pending.push({ entry, seq, resolve, reject: () => resolve() }));
-        this.schedule(true);
-        return done;
-      } catch (err) {
-        this.journalFailed = true;
-        this.options.log?.error("spend journal write failed: calls now wait for their database commit", { error: String(err) });
+    if (this.options.journal && !this.journalFailed) {
+      if (!this.turn) {
+        const turn = Promise.withResolvers<void>();
+        this.turn = { entries: [], done: turn.promise, resolve: turn.resolve, reject: turn.reject };
+        setImmediate(() => this.writeTurn());
       }
+      const turn = this.turn;
+      // A database slower than the traffic would let the queue grow without bound: past
+      // MAX_PENDING_AHEAD, calls are still journaled but also wait for their batch (backpressure).
+      if (this.pending.length + turn.entries.length < MAX_PENDING_AHEAD) {
+        turn.entries.push({ entry });
+        return turn.done;
+      }
+      return new Promise<void>((resolve) => turn.entries.push({ entry, committed: resolve }));
     }
+    return this.recordAfterCommit(entry);
+  }
+
+  /** Writes the turn's entries to the journal with one write() and queues them for their batch. */
+  private writeTurn(): void {
+    const turn = this.turn;
+    if (!turn) return;
+    this.turn = undefined;
+    try {
+      const records = turn.entries.map(({ entry }) => ({ entry, leaseOwner: this.options.leaseOwner }));
+      let seq = this.options.journal!.write(records) - records.length;
+      for (const { entry, committed } of turn.entries) {
+        seq++;
+        this.pending.push({ entry, seq, resolve: committed ?? noop, reject: committed ?? noop });
+      }
+      this.schedule(true);
+      turn.resolve();
+    } catch (err) {
+      this.journalFailed = true;
+      this.options.log?.error("spend journal write failed: calls now wait for their database commit", { error: String(err) });
+      const commits = turn.entries.map(({ entry, committed }) => {
+        const commit = this.recordAfterCommit(entry);
+        if (committed) commit.then(committed, () => committed());
+        return commit;
+      });
+      Promise.all(commits).then(() => turn.resolve(), turn.reject);
+    }
+  }
+
+  private recordAfterCommit(entry: SpendEntry): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.pending.push({ entry, resolve, reject }));
     this.schedule(false);
     return done;
@@ -159,6 +194,7 @@ export class SpendLedger {
 
   /** Resolves when everything recorded so far is committed (admin reads, shutdown, tests). */
   async flush(): Promise<void> {
+    this.writeTurn();
     this.hurry();
     while (this.draining || this.pending.length) await new Promise((r) => setImmediate(r));
   }
@@ -177,6 +213,7 @@ export class SpendLedger {
   /** Stops retrying; journaled spend stays on disk for the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    this.writeTurn();
     clearTimeout(this.replayTimer);
     this.hurry();
     await this.replaying;
@@ -332,7 +369,6 @@ export class SpendLedger {
 }
 
 const noop = () => {};
-const RESOLVED = Promise.resolve();
 
 function uniqueByRequestId(entries: readonly SpendEntry[]): SpendEntry[] {
   const seen = new Set<string>();
