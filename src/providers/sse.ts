@@ -1,7 +1,6 @@
 // Server-sent events (the WHATWG event-stream format) read from a byte stream. Each event is handed
 // on as soon as its blank line arrives: no buffering beyond it. `readSse` yields one event at a
-// time; `readSseBatches` yields every event completed by one read of the body together, for a
-// caller that forwards them in one piece.
+// time; `SseParser` is also the fallback of the OpenAI pass-through (openai/stream.ts).
 import { byteChunks } from "./byte-chunks.ts";
 
 export interface SseEvent {
@@ -10,7 +9,7 @@ export interface SseEvent {
 }
 
 /** Splits decoded text into events; keeps an unfinished line and event for the next push. */
-class SseParser {
+export class SseParser {
   private pending = "";
   private event: string | undefined;
   private data: string[] = [];
@@ -49,7 +48,7 @@ class SseParser {
   }
 }
 
-export async function* readSseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+async function* readSseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
   const decoder = new TextDecoder();
   const parser = new SseParser();
   for await (const bytes of byteChunks(body)) {

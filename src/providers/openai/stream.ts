@@ -1,6 +1,7 @@
 // OpenAI's SSE stream: `data: {chunk}` events ending with `data: [DONE]`. An `error` payload
 // in the stream (OpenAI sends one when generation fails mid-way) becomes a thrown error.
-import { readSse, readSseBatches } from "../sse.ts";
+import { byteChunks } from "../byte-chunks.ts";
+import { readSse, type SseEvent, SseParser } from "../sse.ts";
 import { type CallKind, type Chunk, type Json, SseText, type StreamItem, type StreamPassThrough, type Target } from "../types.ts";
 import { upstreamError } from "../upstream-error.ts";
 
@@ -29,22 +30,111 @@ export async function* passThroughOpenAIStream(
   options: StreamPassThrough,
   exceptionName = "OpenAIException",
 ): AsyncGenerator<StreamItem> {
-  for await (const events of readSseBatches(body)) {
+  const decoder = new TextDecoder();
+  const scanner = new PassThroughScanner(options.includeUsage);
+  // Pieces become items one at a time: an error after passed-on text must follow that text.
+  const item = (piece: Exclude<Piece, typeof DONE>) => (typeof piece === "string" ? new SseText(piece) : parseChunk(piece.data, target, exceptionName));
+  for await (const bytes of byteChunks(body)) {
+    for (const piece of scanner.push(decoder.decode(bytes, { stream: true }))) {
+      if (piece === DONE) return;
+      yield item(piece);
+    }
+  }
+  for (const piece of scanner.end(decoder.decode())) {
+    if (piece === DONE) return;
+    yield item(piece);
+  }
+}
+
+const DONE = Symbol("[DONE]");
+/** Text to pass on as it is, an event's data to parse, or the end. */
+export type Piece = string | { data: string } | typeof DONE;
+
+/**
+ * Splits the decoded stream into pieces. While every event is one `data: ` line, consecutive plain
+ * events stay one slice of the upstream's text and nothing is split into lines; the first other
+ * event (a comment, an `event:` field, several data lines, CR line ends) hands the rest of the
+ * stream to the general SSE parser, whose events are re-sent as `data: …` lines.
+ */
+export class PassThroughScanner {
+  private pending = "";
+  private parser: SseParser | undefined;
+
+  constructor(private readonly includeUsage: boolean) {}
+
+  push(text: string): Piece[] {
+    const out: Piece[] = [];
+    if (this.parser) return this.parsed(text, out);
+    const buf = this.pending + text;
+    this.pending = "";
+    if (buf.includes("\r")) return this.parsed(buf, out);
+    let p = 0; // start of the next event
+    let run = 0; // start of the plain events not yet handed on
+    let nextError = buf.indexOf('"error"');
+    let nextUsage = buf.indexOf('"usage"');
+    for (let e = buf.indexOf("\n\n"); e >= 0; p = e + 2, e = buf.indexOf("\n\n", p)) {
+      if (!buf.startsWith("data: ", p) || buf.indexOf("\n", p) !== e) {
+        if (run < p) out.push(buf.slice(run, p));
+        return this.parsed(buf.slice(p), out);
+      }
+      const start = p + 6;
+      if (e - start === 6 && buf.startsWith("[DONE]", start)) {
+        if (run < p) out.push(buf.slice(run, p));
+        out.push(DONE);
+        return out;
+      }
+      while (nextError >= 0 && nextError < start) nextError = buf.indexOf('"error"', nextError + 1);
+      while (nextUsage >= 0 && nextUsage < start) nextUsage = buf.indexOf('"usage"', nextUsage + 1);
+      if ((nextError >= 0 && nextError < e) || (nextUsage >= 0 && nextUsage < e)) {
+        const data = buf.slice(start, e);
+        if (mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
+          if (run < p) out.push(buf.slice(run, p));
+          out.push({ data });
+          run = e + 2;
+        }
+      }
+    }
+    if (run < p) out.push(buf.slice(run, p));
+    this.pending = buf.slice(p);
+    return out;
+  }
+
+  /** The body ended: a last event without its blank line still counts. */
+  end(tail: string): Piece[] {
+    const out: Piece[] = [];
+    const parser = this.parser ?? new SseParser();
+    const events: SseEvent[] = [];
+    parser.push(this.parser ? tail : this.pending + tail, events);
+    parser.end("", events);
+    this.pieces(events, out);
+    return out;
+  }
+
+  private parsed(text: string, out: Piece[]): Piece[] {
+    this.parser ??= new SseParser();
+    const events: SseEvent[] = [];
+    this.parser.push(text, events);
+    this.pieces(events, out);
+    return out;
+  }
+
+  private pieces(events: SseEvent[], out: Piece[]): void {
     let text = "";
     for (const event of events) {
       const data = event.data;
       if (data === "[DONE]") {
-        if (text) yield new SseText(text);
+        if (text) out.push(text);
+        out.push(DONE);
         return;
       }
       // An event sent as several data: lines holds newlines: re-sent as one line it would break.
-      if (data.includes("\n") || mayCarry(data, "error", false) || mayCarry(data, "usage", options.includeUsage)) {
-        if (text) yield new SseText(text);
+      if (data.includes("\n") || mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
+        if (text) out.push(text);
         text = "";
-        yield parseChunk(data, target, exceptionName);
+        out.push({ data });
       } else text += `data: ${data}\n\n`;
     }
-    if (text) yield new SseText(text);
+    if (text) out.push(text);
   }
 }
 

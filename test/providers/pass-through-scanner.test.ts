@@ -1,0 +1,110 @@
+// The pass-through's scanner: plain `data: ` events stay the upstream's own text, in as few pieces as
+// the reads allow; events that matter are handed out to be parsed; anything unusual falls back to the
+// general SSE parser with the same result as before the fast path existed.
+import { describe, expect, test } from "bun:test";
+import { PassThroughScanner, type Piece } from "../../src/providers/openai/stream.ts";
+import { type SseEvent, SseParser } from "../../src/providers/sse.ts";
+
+const chunk = (i: number, usage = "") => `{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"tok${i}"}}]${usage}}`;
+const USAGE = `{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`;
+const ERROR = `{"error":{"message":"overloaded","type":"server_error"}}`;
+const sse = (events: string[]) => events.map((e) => `data: ${e}\n\n`).join("");
+
+function scan(parts: string[], includeUsage = false): Piece[] {
+  const scanner = new PassThroughScanner(includeUsage);
+  const out: Piece[] = [];
+  for (const part of parts) out.push(...scanner.push(part));
+  out.push(...scanner.end(""));
+  return out;
+}
+
+/** What the pieces say, independent of how the text was cut: the text passed on, and the data parsed. */
+function meaning(pieces: Piece[]): string[] {
+  const out: string[] = [];
+  for (const p of pieces) {
+    if (typeof p === "string") {
+      if (typeof out.at(-1) === "string" && out.at(-1)!.startsWith("text:")) out[out.length - 1] += p;
+      else out.push(`text:${p}`);
+    } else out.push(typeof p === "symbol" ? "DONE" : `parse:${p.data}`);
+  }
+  return out;
+}
+
+/** The general parser's reading of the same stream: the behaviour before the scanner. */
+function reference(text: string, includeUsage = false): string[] {
+  const parser = new SseParser();
+  const events: SseEvent[] = [];
+  parser.push(text, events);
+  parser.end("", events);
+  const pieces: Piece[] = [];
+  for (const { data } of events) {
+    if (data === "[DONE]") {
+      pieces.push(Symbol("done") as never);
+      break;
+    }
+    const special = data.includes("\n") || /"error"\s*:/.test(data) || (includeUsage ? /"usage"\s*:\s*[^n\s]/ : /"usage"\s*:/).test(data);
+    pieces.push(special ? { data } : `data: ${data}\n\n`);
+  }
+  return meaning(pieces);
+}
+
+describe("PassThroughScanner", () => {
+  test("plain events read together pass as one piece, byte for byte", () => {
+    const text = sse([chunk(1), chunk(2), chunk(3)]);
+    expect(scan([text])).toEqual([text]);
+  });
+
+  test("a read that ends mid-event keeps the rest for the next read; no piece splits an event", () => {
+    const text = sse([chunk(1), chunk(2), chunk(3)]);
+    const cut = text.indexOf("tok2");
+    const pieces = scan([text.slice(0, cut), text.slice(cut)]);
+    expect(pieces).toEqual([sse([chunk(1)]), sse([chunk(2), chunk(3)])]);
+  });
+
+  test("usage and errors are handed out to be parsed, [DONE] ends the stream and nothing after it counts", () => {
+    expect(scan([sse([chunk(1), chunk(2), USAGE, "[DONE]", chunk(9)])])).toEqual([sse([chunk(1), chunk(2)]), { data: USAGE }, expect.any(Symbol)]);
+    expect(scan([sse([chunk(1), ERROR])])).toEqual([sse([chunk(1)]), { data: ERROR }]);
+  });
+
+  test('with include_usage a "usage": null chunk passes as text; without it the chunk is parsed (usage hidden)', () => {
+    const nullUsage = chunk(1, `,"usage": null`);
+    expect(scan([sse([nullUsage])], true)).toEqual([sse([nullUsage])]);
+    expect(scan([sse([nullUsage])], false)).toEqual([{ data: nullUsage }]);
+  });
+
+  test("a word in the content is not a member: the chunk still passes as text", () => {
+    const wordy = `{"choices":[{"delta":{"content":"the \\"usage\\" of an \\"error\\""}}]}`;
+    expect(scan([sse([wordy])])).toEqual([sse([wordy])]);
+  });
+
+  const unusual: [string, string][] = [
+    ["a comment line", `: keep-alive\n\n${sse([chunk(1), chunk(2)])}`],
+    ["an event: field", `event: message\n${sse([chunk(1)])}${sse([chunk(2)])}`],
+    ["an event over two data: lines", `${sse([chunk(1)])}data: {"a":\ndata: 1}\n\n${sse([chunk(2)])}`],
+    ["CRLF line ends", sse([chunk(1), chunk(2)]).replaceAll("\n", "\r\n")],
+    ["data: without a space", `data:${chunk(1)}\n\n${sse([chunk(2)])}`],
+    ["a last event without its blank line", `${sse([chunk(1)])}data: ${chunk(2)}`],
+  ];
+  test.each(unusual)("%s: read as the general parser reads it", (_name, text) => {
+    expect(meaning(scan([text]))).toEqual(reference(text));
+  });
+
+  test("any cut of a realistic stream means the same as the general parser's reading", () => {
+    const streams = [sse([chunk(1), chunk(2, `,"usage":null`), chunk(3), USAGE, "[DONE]"]), ...unusual.map(([, t]) => t)];
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (const text of streams) {
+      for (const includeUsage of [false, true]) {
+        for (let round = 0; round < 50; round++) {
+          const parts: string[] = [];
+          for (let at = 0; at < text.length; ) {
+            const next = Math.min(text.length, at + 1 + Math.floor(random() * 40));
+            parts.push(text.slice(at, next));
+            at = next;
+          }
+          expect(meaning(scan(parts, includeUsage))).toEqual(reference(text, includeUsage));
+        }
+      }
+    }
+  });
+});
