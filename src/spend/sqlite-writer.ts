@@ -22,7 +22,8 @@ const ADD_SUMS = (cols: string[]) => cols.map((c) => `"${c}" = "${c}" + excluded
 const SUM_COLUMNS = ["spend_nano", "prompt_tokens", "completion_tokens", "requests", "successful_requests", "failed_requests"];
 
 export function createSqliteSpendWriter(sqlite: Database, t: Store["t"]) {
-  const log = insertFor(t.spendLogs, `on conflict ("request_id") do nothing returning "request_id" as "requestId"`);
+  // No RETURNING: `changes` says whether the row went in, and RETURNING cost 3-4 µs per row.
+  const log = insertFor(t.spendLogs, `on conflict ("request_id") do nothing`);
   const daily = insertFor(t.dailySpend, `on conflict ("day", "api_key", "user_id", "team_id", "model_group", "model", "provider") do update set ${ADD_SUMS(SUM_COLUMNS)}`);
   const endUserDaily = insertFor(t.dailyEndUserSpend, `on conflict ("day", "end_user", "model_group") do update set ${ADD_SUMS(SUM_COLUMNS)}`);
   // End users are created on first use, even by a free call.
@@ -62,7 +63,7 @@ export function createSqliteSpendWriter(sqlite: Database, t: Store["t"]) {
     const inserted: SpendLogRow[] = [];
     const insertedIds = new Set<string>();
     for (const e of entries) {
-      if (statements.log.get(...(log.encode(e.log as Row) as never[]))) {
+      if (statements.log.run(...(log.encode(e.log as Row) as never[])).changes === 1) {
         inserted.push(e.log);
         insertedIds.add(e.log.requestId);
       }
