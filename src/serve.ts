@@ -30,6 +30,17 @@ export async function openMigratedStore(target: string, log: Logger, options: { 
   return store;
 }
 
+/**
+ * Startup leaves garbage behind (migrations, config parsing, route compilation): one full
+ * collection, and JSC asked to hand back what it no longer uses, take about 2.5 MB off the idle RSS
+ * (compiled binary, 1 s after start: 60.8-61.8 → 58.4-59.2 MB) for 8-12 ms of cold start.
+ */
+function releaseStartupMemory(): void {
+  Bun.gc(true);
+  Bun.shrink();
+  setTimeout(() => Bun.gc(true), 300).unref();
+}
+
 export async function serve(options: ServeOptions, env: Env, log: Logger): Promise<void> {
   const { config } = await loadConfig(options.config, env, log);
   const store = await openMigratedStore(resolveDatabaseTarget(options.db, env, config.general.database_url), log, { backgroundCheckpoints: true });
@@ -47,6 +58,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
   await deps.invalidation.ready;
   const app = buildApp(deps).listen({ port: options.port, hostname: options.host });
   const spendJobs = startSpendJobs(deps);
+  releaseStartupMemory();
   const server = app.server!;
   log.info("tollgate listening", {
     url: `http://${options.host}:${server.port}`,
