@@ -90,7 +90,11 @@ describe("PassThroughScanner", () => {
   });
 
   test("any cut of a realistic stream means the same as the general parser's reading", () => {
-    const streams = [sse([chunk(1), chunk(2, `,"usage":null`), chunk(3), USAGE, "[DONE]"]), ...unusual.map(([, t]) => t)];
+    const streams = [
+      sse([chunk(1), chunk(2, `,"usage":null`), chunk(3), USAGE, "[DONE]"]),
+      sse([chunk(1), `{"choices":[{"delta":{"content":"an \\"error\\": quoted"}}]}`, chunk(2), ERROR]),
+      ...unusual.map(([, t]) => t),
+    ];
     let seed = 7;
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (const text of streams) {

