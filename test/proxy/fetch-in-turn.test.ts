@@ -1,3 +1,6 @@
+// Outbound requests wait for the end of the event-loop turn and leave together, in call order; one
+// that cannot be sent fails alone. The sender is injected (a recorder) except in the abort case,
+// which uses the real fetch.
 import { describe, expect, test } from "bun:test";
 import { turnBatcher } from "../../src/proxy/fetch-in-turn.ts";
 
