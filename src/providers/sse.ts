@@ -48,19 +48,14 @@ export class SseParser {
   }
 }
 
-async function* readSseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   const parser = new SseParser();
-  for await (const bytes of byteChunks(body)) {
-    const events: SseEvent[] = [];
-    parser.push(decoder.decode(bytes, { stream: true }), events);
-    if (events.length > 0) yield events;
-  }
   const events: SseEvent[] = [];
+  for await (const bytes of byteChunks(body)) {
+    parser.push(decoder.decode(bytes, { stream: true }), events);
+    yield* events.splice(0);
+  }
   parser.end(decoder.decode(), events);
-  if (events.length > 0) yield events;
-}
-
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  for await (const events of readSseBatches(body)) yield* events;
+  yield* events;
 }

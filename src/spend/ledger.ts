@@ -53,7 +53,7 @@ export interface LedgerOptions {
    * Runs inside each commit's transaction (Postgres only), after the increments: the budget lease
    * pool hands back the leased budget a commit turned into spend, atomically with that spend.
    */
-  readonly inTransaction?: (tx: PgTx, records: readonly JournalRecord[], committed: readonly Committed[]) => Promise<void>;
+  readonly inTransaction?: (tx: PgTx, records: readonly JournalRecord[]) => Promise<void>;
   /** Tags every record with the lease holder, so a replay releases the right lease. */
   readonly leaseOwner?: string;
   /** Calls admitted and not yet settled: while there are some, a commit waits a turn or two for them. */
@@ -75,7 +75,8 @@ const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
 const MAX_REPLAY_ROUNDS = 3;
 const REPLAY_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 
-// Postgres allows 65,535 bind parameters per statement; spend_logs has 20 columns.
+// Entries per batch commit (pg-writer.ts splits a batch into statements within Postgres's
+// 65,535 bind parameters).
 const LOG_ROWS_PER_INSERT = 500;
 
 /** An entry waiting for the end of its turn; `committed` is set when it must also wait for its batch. */
@@ -363,7 +364,7 @@ export class SpendLedger {
     return this.pgWriter(
       entries,
       sumByTarget,
-      inTransaction && ((tx, inserted, committed) => inTransaction(tx, records.filter((r) => inserted.has(r.entry.log.requestId)), committed)),
+      inTransaction && ((tx, inserted) => inTransaction(tx, records.filter((r) => inserted.has(r.entry.log.requestId)))),
     );
   }
 }

@@ -103,7 +103,7 @@ export function createPgSpendWriter(pg: postgres.Sql, t: Store["t"]) {
   return (
     entries: readonly SpendEntry[],
     sumByTarget: (e: readonly SpendEntry[]) => { ref: BudgetRef; addedNano: number }[],
-    inTransaction?: (tx: PgTx, inserted: ReadonlySet<string>, committed: readonly Committed[]) => Promise<void>,
+    inTransaction?: (tx: PgTx, inserted: ReadonlySet<string>) => Promise<void>,
   ): Promise<Committed[]> =>
     pg.begin(async (tx) => {
       const inserted = new Set<string>();
@@ -119,7 +119,7 @@ export function createPgSpendWriter(pg: postgres.Sql, t: Store["t"]) {
       for (const { ref, addedNano } of sumByTarget(entries.filter((e) => inserted.has(e.log.requestId)))) {
         out.push({ ref, addedNano, spendNano: await increment(tx, ref, addedNano) });
       }
-      await inTransaction?.(tx, inserted, out);
+      await inTransaction?.(tx, inserted);
       return out;
     }) as Promise<Committed[]>;
 }
