@@ -121,5 +121,5 @@ export function openaiRoutes(deps: AppDeps) {
 
 function toResponse(result: CallResult, onCancel: () => void): Response {
   if (result.kind === "stream") return sseResponse(result.chunks, result.includeUsage, result.headers, onCancel);
-  return new Response(JSON.stringify(result.body), { status: 200, headers: { "content-type": "application/json", ...result.headers } });
+  return new Response(result.text ?? JSON.stringify(result.body), { status: 200, headers: { "content-type": "application/json", ...result.headers } });
 }

@@ -55,10 +55,14 @@ export type Chunk = Json;
 /**
  * OpenAI chunks forwarded as the upstream's own SSE text (`data: ...\n\n` events), neither parsed
  * nor serialised again. Only an OpenAI-format upstream produces them, only for an OpenAI-format
- * client that asked for it (`StreamPassThrough`), and never for a chunk carrying usage or an error.
+ * client that asked for it (`StreamPassThrough`), and never for a chunk carrying an error. `usage`
+ * is the usage one of the events reported (a client that asked for usage sees that chunk as sent).
  */
 export class SseText {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly usage?: Usage,
+  ) {}
 }
 
 export type StreamItem = Chunk | SseText;
@@ -66,7 +70,7 @@ export type StreamItem = Chunk | SseText;
 /** A stream asked for without `StreamPassThrough` holds chunks only (the adapters' contract). */
 export const chunksOnly = (items: AsyncGenerator<StreamItem>) => items as AsyncGenerator<Chunk>;
 
-export const usageOfItem = (item: StreamItem): Usage | undefined => (item instanceof SseText ? undefined : (item.usage as Usage | undefined));
+export const usageOfItem = (item: StreamItem): Usage | undefined => (item instanceof SseText ? item.usage : (item.usage as Usage | undefined));
 
 /** Asked by the OpenAI routes: chunks an OpenAI-format upstream sends may be passed on as text. */
 export interface StreamPassThrough {

@@ -50,7 +50,8 @@ export interface CallInput {
 }
 
 export type CallResult =
-  | { kind: "json"; body: Json; headers: Record<string, string> }
+  /** `text`, when set, is `body` as the upstream wrote it: sent as it is instead of serialised again. */
+  | { kind: "json"; body: Json; text?: string; headers: Record<string, string> }
   | { kind: "stream"; chunks: AsyncGenerator<StreamItem>; includeUsage: boolean; headers: Record<string, string> };
 
 export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<CallResult> {
@@ -138,14 +139,14 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   if (produced.kind === "json") {
     const settlement = await settle("success", 200, produced.body.usage as Usage | undefined);
-    return { kind: "json", body: produced.body, headers: { ...headers(), ...settlement?.headers } };
+    return { kind: "json", body: produced.body, text: produced.text, headers: { ...headers(), ...settlement?.headers } };
   }
   return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle) };
 }
 
 const includesUsage = (body: Json) => (body.stream_options as Json | undefined)?.include_usage === true;
 
-type Produced = { kind: "json"; body: Json } | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
+type Produced = { kind: "json"; body: Json; text?: string } | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
 
 interface AttemptState {
   /** The deployment of the latest attempt: the one that answered, or the last one that failed. */

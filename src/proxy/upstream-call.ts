@@ -16,13 +16,16 @@ export interface UpstreamCallOptions {
   timeoutMs: number;
   /** For streams: the longest wait for the response to start and between two chunks. */
   streamTimeoutMs: number;
-  /** The client takes OpenAI chunks as text: an OpenAI-format upstream's may pass unparsed. */
+  /**
+   * The client takes OpenAI's format as text: an OpenAI-format upstream's chunks may pass unparsed,
+   * and its JSON answer is kept as the text it came in.
+   */
   passThrough?: StreamPassThrough;
   now: () => number;
 }
 
 export type UpstreamResult =
-  | { kind: "json"; body: Json }
+  | { kind: "json"; body: Json; text?: string }
   | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
 
 export async function callUpstream(routed: Routed, kind: CallKind, body: Json, options: UpstreamCallOptions): Promise<UpstreamResult> {
@@ -79,8 +82,11 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
   }
   if (!options.stream) {
     try {
-      const json = (await res.json()) as Json;
-      return { kind: "json", body: adapter.fromResponse(kind, json, target) };
+      const text = await res.text();
+      const json = JSON.parse(text) as Json;
+      const body = adapter.fromResponse(kind, json, target);
+      // Unchanged by the adapter (an OpenAI-format upstream): the client gets the upstream's own text.
+      return { kind: "json", body, text: options.passThrough && body === json ? text : undefined };
     } catch (err) {
       throw toError(err);
     } finally {

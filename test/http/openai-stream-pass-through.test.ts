@@ -1,5 +1,5 @@
-// An OpenAI-format upstream's stream reaches an OpenAI-format client as the upstream wrote it (no
-// parse and re-serialise per chunk), while the chunks that matter to the gateway are still read:
+// An OpenAI-format upstream's stream (and its JSON answer) reaches an OpenAI-format client as the
+// upstream wrote it (no parse and re-serialise per chunk), while the chunks that matter to the gateway are still read:
 // usage settles the call and is hidden from a client that did not ask for it, an error event ends
 // the stream in OpenAI shape. The upstream here writes the whole stream in one piece, formatted the
 // way a re-serialiser would change (spaces, key order), like real OpenAI with include_usage.
@@ -12,6 +12,7 @@ const chunk = (content: string) =>
 const FINISH = `{"choices": [{"delta": {}, "index": 0, "finish_reason": "stop"}], "id": "chatcmpl-pt", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o", "usage": null}`;
 const USAGE = `{"choices": [], "id": "chatcmpl-pt", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o", "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}}`;
 const ERROR = `{"error": {"message": "The server had an error while processing your request", "type": "server_error", "code": null}}`;
+const ANSWER = `{"id": "chatcmpl-pt", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o", "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}}`;
 const CONTENT = [chunk("Hel"), chunk("lo"), chunk(' \\"error\\": a word, not an error')];
 
 const sse = (events: string[]) => events.map((e) => `data: ${e}\n\n`).join("");
@@ -24,7 +25,8 @@ beforeAll(async () => {
     port: 0,
     hostname: "127.0.0.1",
     async fetch(req) {
-      const body = (await req.json()) as { model: string };
+      const body = (await req.json()) as { model: string; stream?: boolean };
+      if (!body.stream) return new Response(ANSWER, { headers: { "content-type": "application/json" } });
       const events = body.model === "breaks" ? [...CONTENT.slice(0, 2), ERROR] : [...CONTENT, FINISH, USAGE, "[DONE]"];
       // SSE lets one event span several data: lines (joined with newlines): here the first chunk.
       const text = sse(events);
@@ -78,8 +80,8 @@ describe("an OpenAI-format stream passed through", () => {
     const key = await newKey();
     const { status, events } = await streamed(key, { model: "gpt-4o", stream_options: { include_usage: true } });
     expect(status).toBe(200);
-    // A re-serialised chunk would have lost the spaces after the colons.
-    expect(events).toEqual([...CONTENT, FINISH, USAGE.replaceAll(": ", ":").replaceAll(", ", ","), "[DONE]"]);
+    // A re-serialised chunk would have lost the spaces after the colons: the usage chunk too.
+    expect(events).toEqual([...CONTENT, FINISH, USAGE, "[DONE]"]);
     expect(await keySpend(key)).toBeCloseTo(7 * 0.000001 + 3 * 0.000002, 12);
   });
 
@@ -111,6 +113,21 @@ describe("an OpenAI-format stream passed through", () => {
     const err = JSON.parse(events[2]!) as { error: Record<string, unknown> };
     expect(Object.keys(err.error).sort()).toEqual(["code", "message", "param", "type"]);
     expect(String(err.error.message)).toContain("The server had an error while processing your request");
+  });
+});
+
+describe("an OpenAI-format JSON answer passed through", () => {
+  test("reaches the client as the upstream wrote it, and the usage is charged", async () => {
+    const key = await newKey();
+    const res = await fetch(`${g.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(200);
+    // Serialised again, the spaces after the colons would be gone.
+    expect(await res.text()).toBe(ANSWER);
+    expect(await keySpend(key)).toBeCloseTo(5 * 0.000001 + 2 * 0.000002, 12);
   });
 });
 

@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { PassThroughScanner, type Piece } from "../../src/providers/openai/stream.ts";
 import { type SseEvent, SseParser } from "../../src/providers/sse.ts";
+import type { Usage } from "../../src/providers/types.ts";
 
 const chunk = (i: number, usage = "") => `{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"tok${i}"}}]${usage}}`;
 const USAGE = `{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`;
@@ -18,16 +19,22 @@ function scan(parts: string[], includeUsage = false): Piece[] {
   return out;
 }
 
-/** What the pieces say, independent of how the text was cut: the text passed on, and the data parsed. */
+/**
+ * What the pieces say, independent of how the text was cut: the text passed on, the data parsed,
+ * and (last) the usage read on the side from text that passed on.
+ */
 function meaning(pieces: Piece[]): string[] {
   const out: string[] = [];
+  const usages: string[] = [];
   for (const p of pieces) {
-    if (typeof p === "string") {
-      if (typeof out.at(-1) === "string" && out.at(-1)!.startsWith("text:")) out[out.length - 1] += p;
-      else out.push(`text:${p}`);
-    } else out.push(typeof p === "symbol" ? "DONE" : `parse:${p.data}`);
+    const text = typeof p === "string" ? p : typeof p === "object" && "text" in p ? p.text : undefined;
+    if (typeof p === "object" && "usage" in p) usages.push(`usage:${JSON.stringify(p.usage)}`);
+    if (text !== undefined) {
+      if (typeof out.at(-1) === "string" && out.at(-1)!.startsWith("text:")) out[out.length - 1] += text;
+      else out.push(`text:${text}`);
+    } else out.push(typeof p === "symbol" ? "DONE" : `parse:${(p as { data: string }).data}`);
   }
-  return out;
+  return [...out, ...usages];
 }
 
 /** The general parser's reading of the same stream: the behaviour before the scanner. */
@@ -42,7 +49,14 @@ function reference(text: string, includeUsage = false): string[] {
       pieces.push(Symbol("done") as never);
       break;
     }
-    const special = data.includes("\n") || /"error"\s*:/.test(data) || (includeUsage ? /"usage"\s*:\s*[^n\s]/ : /"usage"\s*:/).test(data);
+    const oneLine = !data.includes("\n");
+    const error = /"error"\s*:/.test(data);
+    // With include_usage, a valid chunk with usage passes on as text, its usage read on the side.
+    if (includeUsage && oneLine && !error && /"usage"\s*:\s*[^n\s]/.test(data)) {
+      pieces.push({ text: `data: ${data}\n\n`, usage: (JSON.parse(data) as { usage: Usage }).usage });
+      continue;
+    }
+    const special = !oneLine || error || (includeUsage ? /"usage"\s*:\s*[^n\s]/ : /"usage"\s*:/).test(data);
     pieces.push(special ? { data } : `data: ${data}\n\n`);
   }
   return meaning(pieces);
@@ -61,7 +75,15 @@ describe("PassThroughScanner", () => {
     expect(pieces).toEqual([sse([chunk(1)]), sse([chunk(2), chunk(3)])]);
   });
 
-  test("usage and errors are handed out to be parsed, [DONE] ends the stream and nothing after it counts", () => {
+  test("with include_usage the usage chunk stays in the text as the upstream wrote it, its usage read on the side", () => {
+    const text = sse([chunk(1), chunk(2), USAGE]);
+    expect(scan([`${text}data: [DONE]\n\n`], true)).toEqual([{ text, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }, expect.any(Symbol)]);
+    // Not valid JSON: parsed on the general path, which reports it.
+    const broken = `{"choices":[],"usage":{"prompt_tokens":3}`;
+    expect(scan([sse([chunk(1), broken])], true)).toEqual([sse([chunk(1)]), { data: broken }]);
+  });
+
+  test("without include_usage, usage and errors are handed out to be parsed, [DONE] ends the stream and nothing after it counts", () => {
     expect(scan([sse([chunk(1), chunk(2), USAGE, "[DONE]", chunk(9)])])).toEqual([sse([chunk(1), chunk(2)]), { data: USAGE }, expect.any(Symbol)]);
     expect(scan([sse([chunk(1), ERROR])])).toEqual([sse([chunk(1)]), { data: ERROR }]);
   });

@@ -2,7 +2,7 @@
 // in the stream (OpenAI sends one when generation fails mid-way) becomes a thrown error.
 import { byteChunks } from "../byte-chunks.ts";
 import { readSse, type SseEvent, SseParser } from "../sse.ts";
-import { type CallKind, type Chunk, type Json, SseText, type StreamItem, type StreamPassThrough, type Target } from "../types.ts";
+import { type CallKind, type Chunk, type Json, SseText, type StreamItem, type StreamPassThrough, type Target, type Usage } from "../types.ts";
 import { upstreamError } from "../upstream-error.ts";
 
 export async function* fromOpenAIStream(
@@ -19,10 +19,11 @@ export async function* fromOpenAIStream(
 
 /**
  * The same stream for an OpenAI-format client: the events that arrived together are passed on as
- * one `SseText`, as the upstream wrote them. An event that may carry usage (which settles the call,
- * and which a client that did not ask for it must not see) or an error is parsed as above, so the
- * pipeline handles it exactly as before, and so is an event spread over several `data:` lines.
- * The test is textual and errs towards parsing.
+ * one `SseText`, as the upstream wrote them. The usage chunk a client asked for (include_usage)
+ * stays in that text, its usage read on the side to settle the call. An event that must change
+ * (usage a client did not ask for) or that ends the stream (an error) is parsed as above, so the
+ * pipeline handles it exactly as before, and so is an event spread over several `data:` lines. The
+ * test is textual and errs towards parsing.
  */
 export async function* passThroughOpenAIStream(
   body: ReadableStream<Uint8Array>,
@@ -33,7 +34,8 @@ export async function* passThroughOpenAIStream(
   const decoder = new TextDecoder();
   const scanner = new PassThroughScanner(options.includeUsage);
   // Pieces become items one at a time: an error after passed-on text must follow that text.
-  const item = (piece: Exclude<Piece, typeof DONE>) => (typeof piece === "string" ? new SseText(piece) : parseChunk(piece.data, target, exceptionName));
+  const item = (piece: Exclude<Piece, typeof DONE>) =>
+    typeof piece === "string" ? new SseText(piece) : "text" in piece ? new SseText(piece.text, piece.usage) : parseChunk(piece.data, target, exceptionName);
   for await (const bytes of byteChunks(body)) {
     for (const piece of scanner.push(decoder.decode(bytes, { stream: true }))) {
       if (piece === DONE) return;
@@ -47,8 +49,8 @@ export async function* passThroughOpenAIStream(
 }
 
 const DONE = Symbol("[DONE]");
-/** Text to pass on as it is, an event's data to parse, or the end. */
-export type Piece = string | { data: string } | typeof DONE;
+/** Text to pass on as it is (with the usage it carries), an event's data to parse, or the end. */
+export type Piece = string | { text: string; usage: Usage } | { data: string } | typeof DONE;
 
 /**
  * Splits the decoded stream into pieces. While every event is one `data: ` line, consecutive plain
@@ -70,16 +72,21 @@ export class PassThroughScanner {
     if (buf.includes("\r")) return this.parsed(buf, out);
     let p = 0; // start of the next event
     let run = 0; // start of the plain events not yet handed on
+    let runUsage: Usage | undefined; // usage read from an event of that run
+    const handOn = (end: number) => {
+      if (run < end) out.push(runUsage ? { text: buf.slice(run, end), usage: runUsage } : buf.slice(run, end));
+      runUsage = undefined;
+    };
     let nextError = member(buf, '"error"', 0);
     let nextUsage = member(buf, '"usage"', 0);
     for (let e = buf.indexOf("\n\n"); e >= 0; p = e + 2, e = buf.indexOf("\n\n", p)) {
       if (!buf.startsWith("data: ", p) || buf.indexOf("\n", p) !== e) {
-        if (run < p) out.push(buf.slice(run, p));
+        handOn(p);
         return this.parsed(buf.slice(p), out);
       }
       const start = p + 6;
       if (e - start === 6 && buf.startsWith("[DONE]", start)) {
-        if (run < p) out.push(buf.slice(run, p));
+        handOn(p);
         out.push(DONE);
         return out;
       }
@@ -87,14 +94,16 @@ export class PassThroughScanner {
       if (nextUsage >= 0 && nextUsage < start) nextUsage = member(buf, '"usage"', start);
       if ((nextError >= 0 && nextError < e) || (nextUsage >= 0 && nextUsage < e)) {
         const data = buf.slice(start, e);
-        if (mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
-          if (run < p) out.push(buf.slice(run, p));
+        const usage = this.usagePassingOn(data);
+        if (usage) runUsage = usage;
+        else if (mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
+          handOn(p);
           out.push({ data });
           run = e + 2;
         }
       }
     }
-    if (run < p) out.push(buf.slice(run, p));
+    handOn(p);
     this.pending = buf.slice(p);
     return out;
   }
@@ -110,6 +119,22 @@ export class PassThroughScanner {
     return out;
   }
 
+  /**
+   * The usage of a chunk that may pass on as it is: the client asked for usage and the chunk is a
+   * valid one-line chunk with usage and no error. Anything else is parsed on the general path.
+   */
+  private usagePassingOn(data: string): Usage | undefined {
+    if (!this.includeUsage || mayCarry(data, "error", false) || !mayCarry(data, "usage", true)) return undefined;
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+    const usage = (chunk as Json | null)?.usage;
+    return typeof usage === "object" && usage !== null && !Array.isArray(usage) && !("error" in (chunk as Json)) ? (usage as Usage) : undefined;
+  }
+
   private parsed(text: string, out: Piece[]): Piece[] {
     this.parser ??= new SseParser();
     const events: SseEvent[] = [];
@@ -120,21 +145,30 @@ export class PassThroughScanner {
 
   private pieces(events: SseEvent[], out: Piece[]): void {
     let text = "";
+    let textUsage: Usage | undefined;
+    const handOn = () => {
+      if (text) out.push(textUsage ? { text, usage: textUsage } : text);
+      text = "";
+      textUsage = undefined;
+    };
     for (const event of events) {
       const data = event.data;
       if (data === "[DONE]") {
-        if (text) out.push(text);
+        handOn();
         out.push(DONE);
         return;
       }
       // An event sent as several data: lines holds newlines: re-sent as one line it would break.
-      if (data.includes("\n") || mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
-        if (text) out.push(text);
-        text = "";
+      const usage = data.includes("\n") ? undefined : this.usagePassingOn(data);
+      if (usage) {
+        textUsage = usage;
+        text += `data: ${data}\n\n`;
+      } else if (data.includes("\n") || mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
+        handOn();
         out.push({ data });
       } else text += `data: ${data}\n\n`;
     }
-    if (text) out.push(text);
+    handOn();
   }
 }
 
