@@ -4,6 +4,7 @@ import { Elysia, ValidationError } from "elysia";
 import { GatewayError, toErrorResponse } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { pointerToPath } from "../config/load.ts";
+import { rememberText } from "../proxy/request-text.ts";
 
 export function toGatewayError(code: string | number, error: unknown, log: Logger, route: string): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -50,11 +51,14 @@ export function bodyHandling(maxBodyBytes: number) {
       const text = await request.text();
       if (text.length > maxBodyBytes) throw GatewayError.tooLarge(maxBodyBytes);
       if (text.trim() === "") return {};
+      let body: unknown;
       try {
-        return JSON.parse(text);
+        body = JSON.parse(text);
       } catch {
         throw GatewayError.badRequest("We could not parse the JSON body of your request.");
       }
+      rememberText(body, text);
+      return body;
     });
 }
 

@@ -1,7 +1,7 @@
 // The OpenAI-compatible routes, each with and without the /v1 prefix, plus LiteLLM's Azure-style
 // aliases (/openai/deployments/{model}/..., /engines/{model}/...). Handlers parse and serialise;
 // src/proxy/llm-call.ts does the work.
-import { Elysia, t } from "elysia";
+import { Elysia, t, type TSchema } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { AppDeps } from "../deps.ts";
 import { GatewayError } from "../errors.ts";
@@ -13,6 +13,7 @@ import { sseResponse } from "../proxy/sse-response.ts";
 import { modelInfoList } from "../proxy/model-info.ts";
 import { routerFor } from "../router/router.ts";
 import { authGuard } from "./auth-guard.ts";
+import { llmBodyOf } from "./llm-body.ts";
 
 // LiteLLM's DEFAULT_MODEL_CREATED_AT_TIME; clients compare the listing byte for byte.
 const MODEL_CREATED_AT = 1677610602;
@@ -20,12 +21,12 @@ const MODEL_CREATED_AT = 1677610602;
 const ModelObject = t.Object({ id: t.String(), object: t.Literal("model"), created: t.Number(), owned_by: t.String() });
 const ModelList = t.Object({ object: t.Literal("list"), data: t.Array(ModelObject) });
 
-// Only `model` is read here; every other field is forwarded as the client sent it.
+// Only `model` is read here; every other field is forwarded as the client sent it. The schemas
+// document the routes; llmBodyOf checks them in the handler, so the parsed body stays the object
+// its text came from (Elysia's validation would copy it) and can go upstream as that text.
 const LlmBody = t.Object({ model: t.Optional(t.String()) }, { additionalProperties: true });
-const ChatBody = t.Object(
-  { model: t.Optional(t.String()), messages: t.Array(t.Any(), { error: "messages must be an array of chat messages" }) },
-  { additionalProperties: true },
-);
+const ChatBody = t.Object({ model: t.Optional(t.String()), messages: t.Array(t.Any()) }, { additionalProperties: true });
+const documented = (schema: TSchema) => ({ content: { "application/json": { schema } } }) as never;
 
 const modelObject = (id: string) => ({ id, object: "model" as const, created: MODEL_CREATED_AT, owned_by: "openai" });
 
@@ -66,7 +67,7 @@ export function openaiRoutes(deps: AppDeps) {
     ctx.request.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const result = await runLlmCall(callDeps, {
       kind,
-      body: (ctx.body ?? {}) as Json,
+      body: llmBodyOf(kind, ctx.body),
       route: ctx.path,
       principal: ctx.principal,
       signal: abort.signal,
@@ -91,9 +92,9 @@ export function openaiRoutes(deps: AppDeps) {
   };
   const info = ({ principal }: { principal: Principal }) => ({ data: modelInfoList(router, principal) });
 
-  const chatDoc = { body: ChatBody, detail: { tags: ["openai"], summary: "Chat completion (OpenAI format, SSE when stream=true)" } };
-  const completionDoc = { body: LlmBody, detail: { tags: ["openai"], summary: "Text completion" } };
-  const embeddingDoc = { body: LlmBody, detail: { tags: ["openai"], summary: "Embeddings" } };
+  const chatDoc = { detail: { tags: ["openai"], summary: "Chat completion (OpenAI format, SSE when stream=true)", requestBody: documented(ChatBody) } };
+  const completionDoc = { detail: { tags: ["openai"], summary: "Text completion", requestBody: documented(LlmBody) } };
+  const embeddingDoc = { detail: { tags: ["openai"], summary: "Embeddings", requestBody: documented(LlmBody) } };
   const listDetail = { tags: ["openai"], summary: "Models the caller may use" };
   const infoDetail = { tags: ["models"], summary: "Deployments the caller may use, secrets removed" };
 

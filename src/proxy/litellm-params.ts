@@ -8,7 +8,16 @@ const PROXY_ONLY = new Set([
   "proxy_server_request", "litellm_call_id", "no-log",
 ]);
 
+/** The body without the proxy's own fields: the same object when it has none. */
 export function withoutProxyParams(body: Json): Json {
+  let found = false;
+  for (const k in body) {
+    if (PROXY_ONLY.has(k)) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) return body;
   const out: Json = {};
   for (const [k, v] of Object.entries(body)) if (!PROXY_ONLY.has(k)) out[k] = v;
   return out;

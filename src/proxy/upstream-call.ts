@@ -7,6 +7,7 @@ import type { Routed } from "../router/router.ts";
 import type { CallKind, Json, StreamItem, StreamPassThrough } from "../providers/types.ts";
 import { retryAfterSeconds, upstreamError } from "../providers/upstream-error.ts";
 import { fetchInTurn } from "./fetch-in-turn.ts";
+import { textOf } from "./request-text.ts";
 
 export interface UpstreamCallOptions {
   stream: boolean;
@@ -68,7 +69,8 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
     res = await fetchInTurn(request.url, {
       method: "POST",
       headers: request.headers,
-      body: JSON.stringify(request.body),
+      // A body the adapter left as it was goes out as the text the client sent.
+      body: (request.body === body && textOf(body)) || JSON.stringify(request.body),
       signal: controller.signal,
     });
   } catch (err) {

@@ -153,6 +153,59 @@ describe("routes and forwarding", () => {
     expect(body.num_retries).toBeUndefined();
   });
 
+  test("a body that needs no change goes upstream as the client's own text; any change is serialised again", async () => {
+    const raw = (json: string, key = MASTER_KEY) =>
+      app.handle(
+        new Request("http://localhost/v1/chat/completions", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: json,
+        }),
+      );
+    // Spaces and key order that a serialiser would change.
+    const asSent = `{ "messages": [ {"role": "user", "content": "caf\\u00e9"} ], "model": "gpt-4o",  "seed": 7 }`;
+    expect((await raw(asSent)).status).toBe(200);
+    expect(mock.last().text).toBe(asSent);
+    const streamed = `{"model": "gpt-4o", "stream": true, "stream_options": {"include_usage": true}, "messages": [{"role": "user", "content": "x"}]}`;
+    expect((await raw(streamed)).status).toBe(200);
+    expect(mock.last().text).toBe(streamed);
+
+    // A proxy-only field, a stream without include_usage, an alias: the upstream gets the changed body.
+    const changed: [string, string | undefined, (body: any) => void][] = [
+      [`{"model": "gpt-4o", "metadata": {"a": 1}, "messages": []}`, undefined, (b) => expect(b.metadata).toBeUndefined()],
+      [`{"model": "gpt-4o", "stream": true, "messages": []}`, undefined, (b) => expect(b.stream_options).toEqual({ include_usage: true })],
+      [`{"model": "gpt-4o", "stream_options": {"include_usage": true}, "messages": []}`, undefined, (b) => expect(b.stream_options).toBeUndefined()],
+      [`{"model": "fast", "messages": []}`, await newKey({ aliases: { fast: "openai/gpt-4o-mini" } }), (b) => expect(b.model).toBe("gpt-4o-mini")],
+    ];
+    for (const [json, key, check] of changed) {
+      const res = await raw(json, key);
+      if (!json.includes('"stream": true')) expect(res.status).toBe(200);
+      else await res.text();
+      expect(mock.last().text).not.toBe(json);
+      check(mock.last().body);
+    }
+  });
+
+  test("a body of the wrong shape: 400 naming the field, nothing sent upstream", async () => {
+    const before = mock.received.length;
+    const cases: [string, unknown, string | null, string][] = [
+      ["/v1/chat/completions", [1, 2], null, "must be a JSON object"],
+      ["/v1/chat/completions", "hello", null, "must be a JSON object"],
+      ["/v1/chat/completions", { model: 5, messages: [] }, "model", "model must be a string"],
+      ["/v1/chat/completions", { model: "gpt-4o" }, "messages", "messages must be an array"],
+      ["/v1/chat/completions", { model: "gpt-4o", messages: "hi" }, "messages", "messages must be an array"],
+      ["/v1/embeddings", { model: ["embedder"], input: "x" }, "model", "model must be a string"],
+    ];
+    for (const [path, json, param, message] of cases) {
+      const res = await call(path, json);
+      expect(res.status).toBe(400);
+      const err = await errorOf(res);
+      expect(err.param).toBe(param);
+      expect(err.message).toContain(message);
+    }
+    expect(mock.received.length).toBe(before);
+  });
+
   test("Azure-style and engines routes take the model from the path", async () => {
     const chat = await call("/openai/deployments/gpt-4o/chat/completions", { messages: [{ role: "user", content: "x" }] });
     expect(chat.status).toBe(200);

@@ -17,6 +17,8 @@ export interface Received {
   query: URLSearchParams;
   headers: Record<string, string>;
   body: any;
+  /** The body as it arrived, byte for byte. */
+  text: string;
   wire: Wire;
 }
 
@@ -114,7 +116,7 @@ export class MockUpstream {
     const wire = wireOf(url.pathname);
     const text = await req.text();
     const body = text ? JSON.parse(text) : {};
-    this.received.push({ method: req.method, path: url.pathname, query: url.searchParams, headers: req.headers.toJSON(), body, wire });
+    this.received.push({ method: req.method, path: url.pathname, query: url.searchParams, headers: req.headers.toJSON(), body, text, wire });
     let aborted = false;
     req.signal.addEventListener("abort", () => {
       if (!aborted) {

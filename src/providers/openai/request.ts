@@ -12,8 +12,14 @@ export function openaiPath(kind: CallKind): string {
   return PATH_BY_KIND[kind];
 }
 
-/** The OpenAI body for a call: model rewritten and, when streaming, usage always requested. */
+const asksForUsage = (body: Json) => body.stream === true && (body.stream_options as Json | undefined)?.include_usage === true;
+
+/**
+ * The OpenAI body for a call: model rewritten and, when streaming, usage always requested. A body
+ * that needs none of it is returned as it is (the same object), so it can go out as the client's text.
+ */
 export function toOpenAIBody(kind: CallKind, body: Json, model: string, options: TranslateOptions): Json {
+  if (body.model === model && (kind === "embedding" || (options.stream ? asksForUsage(body) : !("stream_options" in body)))) return body;
   const out: Json = { ...body, model };
   if (kind !== "embedding" && options.stream) {
     out.stream = true;
