@@ -63,20 +63,19 @@ export function openaiRoutes(deps: AppDeps) {
     const receivedAt = performance.now();
     // The upstream may think for minutes before its first byte; the idle timer must not cut it.
     ctx.server?.timeout(ctx.request, 0);
-    const abort = new AbortController();
-    ctx.request.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const result = await runLlmCall(callDeps, {
       kind,
       body: llmBodyOf(kind, ctx.body),
       route: ctx.path,
       principal: ctx.principal,
-      signal: abort.signal,
+      // Aborted by Bun when the client goes away, streaming or not.
+      signal: ctx.request.signal,
       modelFromPath: ctx.params?.model,
       receivedAt,
       headers: ctx.request.headers,
       passThrough: true,
     });
-    return toResponse(result, () => abort.abort());
+    return toResponse(result);
   };
   const chat = call("chat");
   const completion = call("completion");
@@ -120,7 +119,12 @@ export function openaiRoutes(deps: AppDeps) {
     .post("/engines/:model/embeddings", embedding, embeddingDoc);
 }
 
-function toResponse(result: CallResult, onCancel: () => void): Response {
-  if (result.kind === "stream") return sseResponse(result.chunks, result.includeUsage, result.headers, onCancel);
-  return new Response(result.text ?? JSON.stringify(result.body), { status: 200, headers: { "content-type": "application/json", ...result.headers } });
+// A client that goes away aborts the request's signal, and with it the upstream call: the stream's
+// own cancel has nothing left to do.
+const noop = () => {};
+
+function toResponse(result: CallResult): Response {
+  if (result.kind === "stream") return sseResponse(result.chunks, result.includeUsage, result.headers, noop);
+  result.headers["content-type"] = "application/json";
+  return new Response(result.text ?? JSON.stringify(result.body), { status: 200, headers: result.headers });
 }

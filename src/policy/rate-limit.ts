@@ -47,6 +47,7 @@ export interface RateLimitSubject {
 const isSet = (n: number | null | undefined): n is number => typeof n === "number" && Number.isFinite(n);
 
 function rpmTpm(out: Limit[], descriptor: Descriptor, value: string, row: RpmTpm, model?: string) {
+  if (!isSet(row.rpmLimit) && !isSet(row.tpmLimit)) return;
   const scope = model === undefined ? `${descriptor}:${value}` : `${descriptor}:${value}:${model}`;
   const extra = model === undefined ? {} : { model };
   if (isSet(row.rpmLimit)) out.push({ descriptor, value, kind: "requests", limit: row.rpmLimit, bucketKey: `${scope}:requests`, ...extra });
@@ -138,6 +139,14 @@ export interface LimitReading {
   readonly remaining: number;
 }
 
+// The header names of each descriptor and kind, made once rather than concatenated on every call.
+const every = <T extends string>(members: Record<T, true>) => Object.keys(members) as T[];
+const DESCRIPTORS = every<Descriptor>({ api_key: true, user: true, team: true, team_member: true, end_user: true, model_per_key: true, model_per_team: true });
+const KINDS = every<LimitKind>({ requests: true, tokens: true, max_parallel_requests: true });
+const HEADER_NAMES = Object.fromEntries(
+  DESCRIPTORS.map((d) => [d, Object.fromEntries(KINDS.map((k) => [k, { remaining: `x-ratelimit-${d}-remaining-${k}`, limit: `x-ratelimit-${d}-limit-${k}` }]))]),
+) as Record<Descriptor, Record<LimitKind, { remaining: string; limit: string }>>;
+
 /** x-ratelimit-* headers for the limits a call was checked against (contract §3.3). */
 export function rateLimitHeaders(readings: readonly LimitReading[]): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -148,8 +157,9 @@ export function rateLimitHeaders(readings: readonly LimitReading[]): Record<stri
       if (limit.descriptor === "model_per_key") headers[`x-litellm-key-remaining-${limit.kind}-${limit.model}`] = left;
       continue;
     }
-    headers[`x-ratelimit-${limit.descriptor}-remaining-${limit.kind}`] = left;
-    headers[`x-ratelimit-${limit.descriptor}-limit-${limit.kind}`] = String(limit.limit);
+    const names = HEADER_NAMES[limit.descriptor][limit.kind];
+    headers[names.remaining] = left;
+    headers[names.limit] = String(limit.limit);
     // The OpenAI-compatible names carry the key's own limits when it has them.
     if (limit.descriptor === "api_key") {
       headers[`x-ratelimit-remaining-${limit.kind}`] = left;

@@ -110,20 +110,23 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     "x-litellm-attempted-retries": String(run.retries),
     "x-litellm-attempted-fallbacks": String(run.fallbacks),
   });
-  const headers = () => {
+  // One object per answer, filled in place: it becomes the response's headers.
+  const headers = (settlement?: Record<string, string>) => {
     const durationMs = performance.now() - input.receivedAt;
     const out: Record<string, string> = {
       "x-litellm-call-id": ctx.callId,
       "x-litellm-model-group": group.name,
       "x-litellm-response-duration-ms": durationMs.toFixed(3),
       "x-litellm-overhead-duration-ms": Math.max(0, durationMs - run.upstreamMs).toFixed(3),
-      ...attemptHeaders(),
-      ...admission.headers,
+      "x-litellm-attempted-retries": String(run.retries),
+      "x-litellm-attempted-fallbacks": String(run.fallbacks),
     };
+    if (admission.headers) Object.assign(out, admission.headers);
     if (run.routed) {
       out["x-litellm-model-id"] = run.routed.target.deployment.id;
       out["x-litellm-model-api-base"] = run.routed.target.apiBase;
     }
+    if (settlement) Object.assign(out, settlement);
     return out;
   };
 
@@ -139,7 +142,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   if (produced.kind === "json") {
     const settlement = await settle("success", 200, produced.body.usage as Usage | undefined);
-    return { kind: "json", body: produced.body, text: produced.text, headers: { ...headers(), ...settlement?.headers } };
+    return { kind: "json", body: produced.body, text: produced.text, headers: headers(settlement?.headers) };
   }
   return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle) };
 }

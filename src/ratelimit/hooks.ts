@@ -2,13 +2,7 @@
 // an estimate, settle reconciles with the real usage and frees the in-flight slot.
 import type { Config } from "../config/schema.ts";
 import type { Store } from "../db/client.ts";
-import {
-  applicableLimits,
-  countedTokens,
-  estimateTokens,
-  type RateLimitSubject,
-  type TokenRateLimitType,
-} from "../policy/rate-limit.ts";
+import { applicableLimits, countedTokens, estimateTokens, type Limit, type TokenRateLimitType } from "../policy/rate-limit.ts";
 import type { Logger } from "../log.ts";
 import { promptChars } from "../policy/prompt-size.ts";
 import type { CallContext, CallHooks } from "../proxy/hooks.ts";
@@ -30,21 +24,45 @@ export interface RateLimitHooks extends CallHooks {
  * the key's membership in that team. The master key has none (contract §4.4: limits do not apply
  * to proxy admins). End users' limits are applied by src/spend/end-user-hooks.ts, on this limiter.
  */
-async function subjectOf(ctx: CallContext, rows: LimitRows): Promise<RateLimitSubject> {
+async function limitsOf(ctx: CallContext, rows: LimitRows, memo: LimitMemo): Promise<readonly Limit[]> {
   const p = ctx.principal;
-  if (p.kind !== "key") return {};
+  if (p.kind !== "key") return [];
   const member = p.team && p.key.userId ? await rows.member(p.team.teamId, p.key.userId) : undefined;
-  return {
-    key: p.key,
-    user: p.user,
-    team: p.team,
-    teamMember: member && p.team && p.key.userId ? { ...member, teamId: p.team.teamId, userId: p.key.userId } : undefined,
-  };
+  return memo.limits(p.key, p.user, p.team, member, ctx.modelGroup, () =>
+    applicableLimits(
+      {
+        key: p.key,
+        user: p.user,
+        team: p.team,
+        teamMember: member && p.team && p.key.userId ? { ...member, teamId: p.team.teamId, userId: p.key.userId } : undefined,
+      },
+      ctx.modelGroup,
+    ),
+  );
 }
 
-function subjectOfKeyOnly(ctx: CallContext): RateLimitSubject {
+function limitsOfKeyOnly(ctx: CallContext): readonly Limit[] {
   const p = ctx.principal;
-  return p.kind === "key" ? { key: p.key, user: p.user, team: p.team } : {};
+  return p.kind === "key" ? applicableLimits({ key: p.key, user: p.user, team: p.team }, ctx.modelGroup) : [];
+}
+
+/**
+ * The limits of a call, kept per key row and model while the key, user, team and membership rows
+ * are the very objects they were made from (the caches hand out a new object after any change):
+ * the same limits, bucket keys and all, are not built again on every call.
+ */
+class LimitMemo {
+  private readonly byKey = new WeakMap<object, Map<string, { user?: object; team?: object; member?: object; limits: readonly Limit[] }>>();
+
+  limits(key: object, user: object | undefined, team: object | undefined, member: object | undefined, model: string, make: () => readonly Limit[]) {
+    let byModel = this.byKey.get(key);
+    if (!byModel) this.byKey.set(key, (byModel = new Map()));
+    const kept = byModel.get(model);
+    if (kept && kept.user === user && kept.team === team && kept.member === member) return kept.limits;
+    const limits = make();
+    byModel.set(model, { user, team, member, limits });
+    return limits;
+  }
 }
 
 function maxTokensOf(body: Readonly<Record<string, unknown>>): number | undefined {
@@ -61,6 +79,7 @@ export function createRateLimitHooks(init: { config: Config; store: Store; now: 
   const rows = new LimitRows(init.store, init.now);
   const tokenType: TokenRateLimitType = init.config.general.token_rate_limit_type ?? "total";
   const open = new Map<string, (actualTokens?: number) => void>();
+  const memo = new LimitMemo();
 
   const check = async (limits: Parameters<Limiter["check"]>[0], estimate: number, nowMs: number): Promise<Decision> => {
     try {
@@ -76,7 +95,7 @@ export function createRateLimitHooks(init: { config: Config; store: Store; now: 
     limiter,
     rows,
     async admit(ctx) {
-      const limits = applicableLimits(await subjectOf(ctx, rows).catch(() => subjectOfKeyOnly(ctx)), ctx.modelGroup);
+      const limits = await limitsOf(ctx, rows, memo).catch(() => limitsOfKeyOnly(ctx));
       if (limits.length === 0) return {};
       // Serialising the prompt costs time, so only calls with a token limit pay for the estimate.
       const estimate = limits.some((l) => l.kind === "tokens")
