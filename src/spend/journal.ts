@@ -13,7 +13,10 @@
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { SpendEntry } from "./ledger.ts";
+import { getTableColumns } from "drizzle-orm";
+import { spendLogs } from "../db/schema/sqlite.ts";
+import type { BudgetRef } from "../policy/budget.ts";
+import type { SpendEntry, SpendLogRow } from "./ledger.ts";
 
 /** One journal line: the entry plus the instance whose budget lease held its cost. */
 export interface JournalRecord {
@@ -164,7 +167,7 @@ export class SpendJournal {
     for (const line of text.split("\n")) {
       if (!line) continue;
       try {
-        out.push(revive(JSON.parse(line) as JournalRecord));
+        out.push(revive(JSON.parse(line)));
       } catch {
         // A torn last line (killed mid-write) was never acknowledged.
       }
@@ -190,15 +193,36 @@ export class SpendJournal {
   }
 }
 
-// Dates as epoch ms: JSON.stringify of an object holding Date values leaves its fast path (six
-// times slower, measured); revive() reads both forms.
+// A line is a flat array: the format's mark, the targets, the lease holder, then the log's fields in
+// the spend_logs columns' order, dates as epoch ms. JSON.stringify of a flat array of plain values
+// stays on its fast path; the earlier lines (one object per record) are still read.
+const LINE_FORMAT = 2;
+const LOG_FIELDS = Object.keys(getTableColumns(spendLogs)) as (keyof SpendLogRow)[];
+const DATE_FIELDS = new Set<string>(["startTime", "endTime"]);
+
 function lineOf(r: JournalRecord): string {
   const log = r.entry.log;
-  const plain = { ...log, startTime: log.startTime?.getTime(), endTime: log.endTime?.getTime() };
-  return `${JSON.stringify({ entry: { targets: r.entry.targets, log: plain }, leaseOwner: r.leaseOwner })}\n`;
+  const line: unknown[] = [LINE_FORMAT, r.entry.targets, r.leaseOwner ?? null];
+  for (const field of LOG_FIELDS) {
+    const v = log[field];
+    line.push(v instanceof Date ? v.getTime() : v === undefined ? null : v);
+  }
+  return `${JSON.stringify(line)}\n`;
 }
 
-function revive(r: JournalRecord): JournalRecord {
+function revive(parsed: unknown): JournalRecord {
+  if (Array.isArray(parsed) && parsed[0] === LINE_FORMAT) {
+    const log: Record<string, unknown> = {};
+    LOG_FIELDS.forEach((field, i) => {
+      const v = parsed[i + 3];
+      if (v === null || v === undefined) return;
+      log[field] = DATE_FIELDS.has(field) ? new Date(v as number) : v;
+    });
+    const leaseOwner = parsed[2] as string | null;
+    return { entry: { targets: parsed[1] as BudgetRef[], log: log as SpendLogRow }, ...(leaseOwner === null ? {} : { leaseOwner }) };
+  }
+  // A line written before LINE_FORMAT 2: one object per record, dates as epoch ms (or ISO text).
+  const r = parsed as JournalRecord;
   const log = r.entry.log;
   return {
     ...r,

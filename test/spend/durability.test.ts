@@ -44,6 +44,35 @@ test("journal: appends racing rotations each land in exactly one file, none torn
   expect(journal.hasActiveRecords).toBe(false);
 });
 
+test("journal: a record reads back as it was written, every field and date, lease holder included", async () => {
+  const journal = new SpendJournal(tempPath("journal-roundtrip"), "abc2");
+  const full: SpendEntry = {
+    targets: spendTargets({ keyToken: "k1", userId: "u1", teamId: "t1", endUserId: "e1" }),
+    log: {
+      ...entry("req-full", 1_234).log,
+      modelGroup: "gpt-4o",
+      modelId: "dep-1",
+      provider: "openai",
+      apiBase: "https://api.openai.com/v1",
+      userId: "u1",
+      teamId: "t1",
+      endUser: "e1",
+      promptTokens: 10,
+      completionTokens: 20,
+      totalTokens: 30,
+      requestTags: ["a", "b"],
+      metadata: { user_api_key_alias: "my \"key\"\n", nested: { n: [1, null] } },
+    },
+  };
+  journal.write([{ entry: full, leaseOwner: "inst-1" }, { entry: entry("req-plain", 5) }]);
+  const [file] = journal.rotate();
+  const [a, b] = await journal.read(file!);
+  expect(a).toEqual({ entry: full, leaseOwner: "inst-1" });
+  expect(a!.entry.log.startTime).toBeInstanceOf(Date);
+  expect(b!.leaseOwner).toBeUndefined();
+  expect(b!.entry).toEqual(entry("req-plain", 5));
+});
+
 describe("journal replay is idempotent by request_id", () => {
   for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as const) {
     test(`[${dialect}] a replayed entry that was already committed adds nothing; a new one is added once`, async () => {
