@@ -1,6 +1,7 @@
 // Postgres schema: the twin of src/db/schema/sqlite.ts (same exports, same property names, same
 // inferred row types, checked by src/db/schema/parity.ts). Money columns are bigint nano-USD.
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import type { JsonObject } from "./json.ts";
 
 const now = () => new Date();
@@ -178,9 +179,12 @@ export const spendLogs = pgTable(
   },
   (s) => [
     index("spend_logs_start_idx").on(s.startTime),
-    index("spend_logs_key_idx").on(s.apiKey, s.startTime),
-    index("spend_logs_team_idx").on(s.teamId, s.startTime),
-    index("spend_logs_user_idx").on(s.userId, s.startTime),
+    // Partial: a row without a key, team or user is not in that index at all (a call by a key
+    // without a team writes two index entries fewer); the filters are equalities, which imply
+    // "is not null", so both databases still use them.
+    index("spend_logs_key_idx").on(s.apiKey, s.startTime).where(sql`${s.apiKey} is not null`),
+    index("spend_logs_team_idx").on(s.teamId, s.startTime).where(sql`${s.teamId} is not null`),
+    index("spend_logs_user_idx").on(s.userId, s.startTime).where(sql`${s.userId} is not null`),
   ],
 );
 

@@ -2,6 +2,7 @@
 // names; src/db/schema/parity.ts fails the type check if their inferred row types drift apart.
 // Money columns are integers in nano-USD (1 USD = 1e9), named *Nano.
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
 import type { JsonObject } from "./json.ts";
 
 const now = () => new Date();
@@ -179,9 +180,12 @@ export const spendLogs = sqliteTable(
   },
   (s) => [
     index("spend_logs_start_idx").on(s.startTime),
-    index("spend_logs_key_idx").on(s.apiKey, s.startTime),
-    index("spend_logs_team_idx").on(s.teamId, s.startTime),
-    index("spend_logs_user_idx").on(s.userId, s.startTime),
+    // Partial: a row without a key, team or user is not in that index at all (a call by a key
+    // without a team writes two index entries fewer); the filters are equalities, which imply
+    // "is not null", so both databases still use them.
+    index("spend_logs_key_idx").on(s.apiKey, s.startTime).where(sql`${s.apiKey} is not null`),
+    index("spend_logs_team_idx").on(s.teamId, s.startTime).where(sql`${s.teamId} is not null`),
+    index("spend_logs_user_idx").on(s.userId, s.startTime).where(sql`${s.userId} is not null`),
   ],
 );
 
