@@ -10,6 +10,16 @@ export function rememberText(body: unknown, text: string): void {
 }
 
 /** The text `body` was parsed from, if it came from a request. */
-export function textOf(body: Json): string | undefined {
+export function requestTextOf(body: Json): string | undefined {
   return texts.get(body);
+}
+
+/**
+ * The same, handed over for sending: the body forgets it, so a 64 KB prompt is not held twice (as
+ * text and as parsed) while the upstream answers. A retry serialises the body instead.
+ */
+export function takeRequestText(body: Json): string | undefined {
+  const text = texts.get(body);
+  if (text !== undefined) texts.delete(body);
+  return text;
 }

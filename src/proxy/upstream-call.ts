@@ -7,7 +7,7 @@ import type { Routed } from "../router/router.ts";
 import type { CallKind, Json, StreamItem, StreamPassThrough } from "../providers/types.ts";
 import { retryAfterSeconds, upstreamError } from "../providers/upstream-error.ts";
 import { fetchInTurn } from "./fetch-in-turn.ts";
-import { textOf } from "./request-text.ts";
+import { takeRequestText } from "./request-text.ts";
 
 export interface UpstreamCallOptions {
   stream: boolean;
@@ -70,7 +70,7 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
       method: "POST",
       headers: request.headers,
       // A body the adapter left as it was goes out as the text the client sent.
-      body: (request.body === body && textOf(body)) || JSON.stringify(request.body),
+      body: (request.body === body && takeRequestText(body)) || JSON.stringify(request.body),
       signal: controller.signal,
     });
   } catch (err) {
