@@ -29,15 +29,14 @@ export function anthropicRoutes(deps: AppDeps) {
   const messages = async (ctx: Ctx) => {
     const receivedAt = performance.now();
     ctx.server?.timeout(ctx.request, 0);
-    const abort = new AbortController();
-    ctx.request.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const model = String(ctx.body.model);
     const result = await runLlmCall(callDeps, {
       kind: "chat",
       body: fromMessagesRequest(ctx.body),
       route: ctx.path,
       principal: ctx.principal,
-      signal: abort.signal,
+      // Aborted by Bun when the client goes away, streaming or not.
+      signal: ctx.request.signal,
       receivedAt,
       headers: ctx.request.headers,
     });
@@ -54,7 +53,8 @@ export function anthropicRoutes(deps: AppDeps) {
         const gw = err instanceof GatewayError ? err : GatewayError.internal();
         return anthropicEvent({ type: "error", error: { type: gw.type, message: errorBody(gw).error.message } } as { type: string });
       },
-      () => abort.abort(),
+      // The request's signal has aborted the upstream already.
+      () => {},
     );
     return new Response(body, { headers: { ...SSE_HEADERS, ...result.headers } });
   };

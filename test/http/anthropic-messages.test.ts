@@ -150,3 +150,23 @@ test("/v1/messages streaming events in Anthropic's order, via a raw request", as
   expect(types).toContain("content_block_start");
   expect(types).toContain("content_block_stop");
 });
+
+test("a client that goes away mid-stream on /v1/messages aborts the upstream call", async () => {
+  mock.cue({ kind: "gated" });
+  const controller = new AbortController();
+  const pending = fetch(`${gw.url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": MASTER_KEY, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "gpt-4o", max_tokens: 16, stream: true, messages: [{ role: "user", content: "hi" }] }),
+    signal: controller.signal,
+  });
+  mock.release();
+  const res = await pending;
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  await reader.read(); // the first events are out
+  const aborted = mock.nextAbort();
+  controller.abort();
+  // The upstream waits for a release that never comes: only the abort can end it.
+  await Promise.race([aborted, Bun.sleep(5000).then(() => Promise.reject(new Error("upstream not aborted within 5 s")))]);
+});
