@@ -106,21 +106,20 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
       deps.log.error("settling a call failed", { call_id: ctx.callId, error: String(err) });
       return undefined;
     });
-  const attemptHeaders = (): Record<string, string> => ({
-    "x-litellm-attempted-retries": String(run.retries),
-    "x-litellm-attempted-fallbacks": String(run.fallbacks),
-  });
+  const withAttemptHeaders = (out: Record<string, string>): Record<string, string> => {
+    out["x-litellm-attempted-retries"] = String(run.retries);
+    out["x-litellm-attempted-fallbacks"] = String(run.fallbacks);
+    return out;
+  };
   // One object per answer, filled in place: it becomes the response's headers.
   const headers = (settlement?: Record<string, string>) => {
     const durationMs = performance.now() - input.receivedAt;
-    const out: Record<string, string> = {
+    const out = withAttemptHeaders({
       "x-litellm-call-id": ctx.callId,
       "x-litellm-model-group": group.name,
       "x-litellm-response-duration-ms": durationMs.toFixed(3),
       "x-litellm-overhead-duration-ms": Math.max(0, durationMs - run.upstreamMs).toFixed(3),
-      "x-litellm-attempted-retries": String(run.retries),
-      "x-litellm-attempted-fallbacks": String(run.fallbacks),
-    };
+    });
     if (admission.headers) Object.assign(out, admission.headers);
     if (run.routed) {
       out["x-litellm-model-id"] = run.routed.target.deployment.id;
@@ -137,7 +136,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     const error = err instanceof GatewayError ? err : GatewayError.internal();
     if (!(err instanceof GatewayError)) deps.log.error("llm call failed", { call_id: ctx.callId, error: String(err) });
     await settle(error.status === 499 ? "client_disconnected" : "failure", error.status, undefined, error);
-    throw withHeaders(error, attemptHeaders());
+    throw withHeaders(error, withAttemptHeaders({}));
   }
 
   if (produced.kind === "json") {

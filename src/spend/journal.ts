@@ -197,8 +197,9 @@ export class SpendJournal {
 // the spend_logs columns' order, dates as epoch ms. JSON.stringify of a flat array of plain values
 // stays on its fast path; the earlier lines (one object per record) are still read.
 const LINE_FORMAT = 2;
-const LOG_FIELDS = Object.keys(getTableColumns(spendLogs)) as (keyof SpendLogRow)[];
-const DATE_FIELDS = new Set<string>(["startTime", "endTime"]);
+const LOG_COLUMNS = Object.entries(getTableColumns(spendLogs));
+const LOG_FIELDS = LOG_COLUMNS.map(([field]) => field as keyof SpendLogRow);
+const DATE_FIELDS = new Set(LOG_COLUMNS.filter(([, column]) => column.dataType === "date").map(([field]) => field));
 
 function lineOf(r: JournalRecord): string {
   const log = r.entry.log;
