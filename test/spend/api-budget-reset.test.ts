@@ -112,6 +112,10 @@ for (const dialect of ["sqlite", "pg"] as const) {
         const res = await chat(g2, key);
         expect(res.status).toBe(200);
         expect(res.headers.get("x-litellm-key-spend")).toBe(String(CALL_NANO / 1e9));
+        // g2 commits that call behind it (about 5 ms): a reset run on g1 only waits for g1's own
+        // batch, so the call must be in the database before the next period starts (README,
+        // Reliability: another instance's calls reach the database within ~5 ms plus its commit).
+        await g2.committed();
       }
 
       // The next period on one instance: refused until 10:30, the 10:30 pass resets the key (and
