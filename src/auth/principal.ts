@@ -6,7 +6,7 @@ import type { UserRow } from "../db/store/users.ts";
 import { type Role, toRole } from "../policy/roles.ts";
 import type { KeyCache } from "./key-cache.ts";
 import { hashKey, isPlaintextKey, keyName, maskCredential } from "./key-format.ts";
-import { readKey } from "./key-header.ts";
+import { type KeyFromHeaders, readKey } from "./key-header.ts";
 import type { MasterKey } from "./master-key.ts";
 import type { TeamCache } from "./team-cache.ts";
 import type { UserCache } from "./user-cache.ts";
@@ -34,8 +34,8 @@ export interface AuthDeps {
   now: () => number;
 }
 
-export async function authenticate(headers: Headers, deps: AuthDeps): Promise<Principal> {
-  const read = readKey(headers, deps.customHeader);
+/** `read`: the key as already read from these headers, when the caller has done that. */
+export async function authenticate(headers: Headers, deps: AuthDeps, read: KeyFromHeaders = readKey(headers, deps.customHeader)): Promise<Principal> {
   if (read.kind === "missing") throw GatewayError.auth("Authentication Error, No api key passed in.");
   if (read.kind === "malformed") {
     throw GatewayError.auth("Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.");
@@ -65,16 +65,25 @@ export async function principalOfToken(token: string, deps: AuthDeps): Promise<P
   return principalOfKey(key, deps);
 }
 
+type KeyPrincipal = Extract<Principal, { kind: "key" }>;
+
+// The caches hand out a new row after any change, so a principal made from the same key, user and
+// team rows is the same principal: kept per key row instead of made on every call.
+const principals = new WeakMap<KeyRow, KeyPrincipal>();
+
 async function principalOfKey(key: KeyRow, deps: AuthDeps): Promise<Principal> {
   checkKeyUsable(key, deps.now());
-  const [user, team] = await Promise.all([
-    key.userId === null ? undefined : deps.users.get(key.userId),
-    key.teamId === null ? undefined : deps.teams.get(key.teamId),
-  ]);
-  if (team?.blocked) {
-    throw GatewayError.auth(`Authentication Error, Team=${team.teamId} is blocked. Update via \`/team/unblock\` if you're an admin.`);
+  const user = key.userId === null ? undefined : deps.users.get(key.userId);
+  const team = key.teamId === null ? undefined : deps.teams.get(key.teamId);
+  const [userRow, teamRow] = user === undefined && team === undefined ? [undefined, undefined] : await Promise.all([user, team]);
+  if (teamRow?.blocked) {
+    throw GatewayError.auth(`Authentication Error, Team=${teamRow.teamId} is blocked. Update via \`/team/unblock\` if you're an admin.`);
   }
-  return { kind: "key", token: key.token, key, user, team, role: user ? toRole(user.userRole) : "unknown" };
+  const kept = principals.get(key);
+  if (kept && kept.user === userRow && kept.team === teamRow) return kept;
+  const principal: KeyPrincipal = { kind: "key", token: key.token, key, user: userRow, team: teamRow, role: userRow ? toRole(userRow.userRole) : "unknown" };
+  principals.set(key, principal);
+  return principal;
 }
 
 // Unknown tokens are not cached, so this lookup runs only for secrets that are not current keys.

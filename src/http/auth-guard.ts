@@ -25,14 +25,14 @@ export function authGuard(deps: AppDeps) {
   // A request with a key header is judged by that key alone; the UI session cookie is the
   // alternative when there is none, and then state changes need the session's CSRF token.
   const fromSession = async (request: Request): Promise<Principal | undefined> => {
-    if (readKey(request.headers, authDeps.customHeader).kind !== "missing") return undefined;
     const session = await sessions.read(request.headers);
     if (!session) return undefined;
     checkCsrf(request.method, request.headers, session);
     return sessions.principalOf(session);
   };
   return new Elysia({ name: "auth-guard" }).derive({ as: "scoped" }, async ({ request, path }) => {
-    const principal = (await fromSession(request)) ?? (await authenticate(request.headers, authDeps));
+    const read = readKey(request.headers, authDeps.customHeader);
+    const principal = (read.kind === "missing" ? await fromSession(request) : undefined) ?? (await authenticate(request.headers, authDeps, read));
     const decision = decideRouteAccess(routeCaller(principal), path);
     if (!decision.ok) {
       throw new GatewayError({ status: decision.status, type: "auth_error", message: decision.message });

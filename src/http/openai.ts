@@ -11,6 +11,7 @@ import { noCallHooks } from "../proxy/hooks.ts";
 import { type CallResult, type LlmCallDeps, runLlmCall, visibleTo } from "../proxy/llm-call.ts";
 import { sseResponse } from "../proxy/sse-response.ts";
 import { modelInfoList } from "../proxy/model-info.ts";
+import { accessGroupsOf } from "../router/model-groups.ts";
 import { routerFor } from "../router/router.ts";
 import { authGuard } from "./auth-guard.ts";
 import { llmBodyOf } from "./llm-body.ts";
@@ -42,7 +43,7 @@ export function openaiRoutes(deps: AppDeps) {
       const resolved = router.resolve(name);
       const group = resolved && visibleTo(resolved, principal);
       if (!group) return false;
-      const accessGroups = [...new Set(group.candidates.flatMap((c) => c.deployment.info.access_groups ?? []))];
+      const accessGroups = accessGroupsOf(group);
       const requested = [{ name, accessGroups }, ...(alsoAs ? [{ name: alsoAs, accessGroups }] : [])];
       return decideModelAccess(lists, requested).ok;
     };

@@ -45,13 +45,17 @@ const ORDER: readonly BudgetScope[] = ["key", "team_member", "team", "user", "en
 export function decideBudgets(budgets: readonly BudgetState[]): BudgetDecision {
   for (const scope of ORDER) {
     for (const b of budgets) {
-      if (b.scope !== scope || b.maxBudgetNano === null) continue;
-      const committedAndInFlight = b.spendNano + b.reservedNano;
-      const over = BLOCKS_AT_EQUAL[scope] ? committedAndInFlight >= b.maxBudgetNano : committedAndInFlight > b.maxBudgetNano;
-      if (over) return { ok: false, scope, id: b.id, message: budgetExceededMessage(b) };
+      if (b.scope !== scope) continue;
+      if (isExhausted(scope, b.spendNano + b.reservedNano, b.maxBudgetNano)) return { ok: false, scope, id: b.id, message: budgetExceededMessage(b) };
     }
   }
   return { ok: true };
+}
+
+/** Whether committed + in-flight spend leaves a budget no room for another call (null: no budget). */
+export function isExhausted(scope: BudgetScope, committedAndInFlightNano: number, maxBudgetNano: number | null): boolean {
+  if (maxBudgetNano === null) return false;
+  return BLOCKS_AT_EQUAL[scope] ? committedAndInFlightNano >= maxBudgetNano : committedAndInFlightNano > maxBudgetNano;
 }
 
 // Python prints floats; JavaScript's shortest round-trip form matches it for these values.
@@ -133,9 +137,11 @@ export const DEFAULT_OUTPUT_TOKENS_ESTIMATE = 1024;
  * 4 characters per token for English; JSON punctuation makes this err high), output from
  * max_tokens / max_completion_tokens when set.
  */
+const outputLimit = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+
 export function estimateTokens(body: Readonly<Record<string, unknown>>): { promptTokens: number; completionTokens: number } {
   const chars = promptChars(body);
-  const maxOut = [body.max_completion_tokens, body.max_tokens].find((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) as number | undefined;
+  const maxOut = outputLimit(body.max_completion_tokens) ?? outputLimit(body.max_tokens);
   const n = typeof body.n === "number" && body.n > 1 ? Math.floor(body.n) : 1;
   return { promptTokens: Math.ceil(chars / 4) + 8, completionTokens: (maxOut ?? DEFAULT_OUTPUT_TOKENS_ESTIMATE) * n };
 }

@@ -13,7 +13,7 @@ import { backoffMs } from "../router/backoff.ts";
 import { recordAbandoned, recordStart, recordSuccess } from "../router/deployment-stats.ts";
 import { failureKind } from "../router/failure-kind.ts";
 import { fallbackGroups } from "../router/fallbacks.ts";
-import type { Candidate, ResolvedGroup } from "../router/model-groups.ts";
+import { accessGroupsOf, type Candidate, type ResolvedGroup } from "../router/model-groups.ts";
 import { type Routed, type Router, toRouted } from "../router/router.ts";
 import { toChatBody, toTextCompletion, toTextCompletionChunks } from "./completion-via-chat.ts";
 import type { CallContext, CallHooks, CallOutcome } from "./hooks.ts";
@@ -309,10 +309,14 @@ function clientFallbacksOf(body: Json): string[] | undefined {
 export function visibleTo(group: ResolvedGroup, principal: Principal): ResolvedGroup | undefined {
   if (principal.kind === "master" || isProxyAdmin(principal.role)) return group;
   const teamId = principal.team?.teamId;
-  const candidates = group.candidates.filter((c) => {
+  const servesCaller = (c: Candidate) => {
     const owner = c.deployment.info.team_id;
     return owner === undefined || owner === null || owner === teamId;
-  });
+  };
+  let all = true;
+  for (const c of group.candidates) if (!servesCaller(c)) all = false;
+  if (all) return group;
+  const candidates = group.candidates.filter(servesCaller);
   if (candidates.length === 0) return undefined;
   return candidates.length === group.candidates.length ? group : { ...group, candidates };
 }
@@ -380,9 +384,9 @@ function checkAccess(
   param = "model",
 ) {
   if (principal.kind !== "key") return;
-  const groupsOf = (name: string): string[] => {
+  const groupsOf = (name: string): readonly string[] => {
     const g = name === group?.name ? group : deps.router.resolve(name);
-    return g ? [...new Set(g.candidates.flatMap((c) => c.deployment.info.access_groups ?? []))] : [];
+    return g ? accessGroupsOf(g) : [];
   };
   const names: RequestedModel[] = [{ name: requested, accessGroups: groupsOf(requested) }];
   if (aliasTarget) names.push({ name: aliasTarget, accessGroups: groupsOf(aliasTarget) });

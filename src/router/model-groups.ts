@@ -27,6 +27,7 @@ interface WildcardGroup {
 
 export class ModelGroups {
   private readonly exact = new Map<string, Deployment[]>();
+  private readonly resolvedExact = new Map<string, ResolvedGroup>();
   private readonly wildcards: WildcardGroup[] = [];
   readonly deployments: readonly Deployment[];
 
@@ -58,7 +59,15 @@ export class ModelGroups {
 
   resolve(model: string): ResolvedGroup | undefined {
     const exact = this.exact.get(model);
-    if (exact) return { name: model, wildcard: false, candidates: exact.map((d) => ({ deployment: d, litellmModel: d.params.model })) };
+    if (exact) {
+      // Made once per name: the groups never change (a reload builds new ModelGroups).
+      let group = this.resolvedExact.get(model);
+      if (!group) {
+        group = { name: model, wildcard: false, candidates: exact.map((d) => ({ deployment: d, litellmModel: d.params.model })) };
+        this.resolvedExact.set(model, group);
+      }
+      return group;
+    }
     for (const w of this.wildcards) {
       const m = w.regex.exec(model);
       if (!m) continue;
@@ -88,3 +97,15 @@ function toDeployment(entry: ModelEntry): Deployment {
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+
+const accessGroupsByGroup = new WeakMap<ResolvedGroup, readonly string[]>();
+
+/** The access groups (model_info.access_groups) of a group's deployments, each once. */
+export function accessGroupsOf(group: ResolvedGroup): readonly string[] {
+  let groups = accessGroupsByGroup.get(group);
+  if (!groups) {
+    groups = [...new Set(group.candidates.flatMap((c) => c.deployment.info.access_groups ?? []))];
+    accessGroupsByGroup.set(group, groups);
+  }
+  return groups;
+}

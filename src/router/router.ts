@@ -99,6 +99,8 @@ export class Router {
     return this.aliases.get(model)?.target;
   }
 
+  private readonly statsIfAny = (deploymentId: string): DeploymentStats | undefined => this.stats.get(deploymentId);
+
   statsOf(deploymentId: string): DeploymentStats {
     let s = this.stats.get(deploymentId);
     if (!s) {
@@ -110,7 +112,7 @@ export class Router {
 
   /** One deployment for the next attempt, or a 429 when every deployment is cooling down or at capacity. */
   pick(group: ResolvedGroup, options: { nowMs: number; stream: boolean; tried?: ReadonlySet<string> }): Candidate {
-    const eligible = eligibleCandidates(group.candidates, (id) => this.stats.get(id), options.nowMs, options.tried);
+    const eligible = eligibleCandidates(group.candidates, this.statsIfAny, options.nowMs, options.tried);
     if (!eligible.ok) {
       throw new GatewayError({
         status: 429,
@@ -122,6 +124,7 @@ export class Router {
         retryAfterS: eligible.retryAfterS,
       });
     }
+    if (eligible.candidates.length === 1) return eligible.candidates[0]!;
     return this.strategy(eligible.candidates, {
       statsOf: (id) => this.stats.get(id),
       random: this.random,
@@ -157,7 +160,19 @@ export class Router {
   }
 }
 
+// The last Routed made for each candidate (the cached groups' candidates live as long as their config).
+const routedByCandidate = new WeakMap<Candidate, Routed>();
+
+/** The deployment's adapter and target, for a call to model group modelGroup. */
 export function toRouted(modelGroup: string, candidate: Candidate): Routed {
+  const kept = routedByCandidate.get(candidate);
+  if (kept && kept.target.modelGroup === modelGroup) return kept;
+  const routed = makeRouted(modelGroup, candidate);
+  routedByCandidate.set(candidate, routed);
+  return routed;
+}
+
+function makeRouted(modelGroup: string, candidate: Candidate): Routed {
   const { provider, name } = splitModel(candidate.litellmModel);
   const adapter = adapterFor(provider);
   if (!adapter) throw GatewayError.badRequest(`Unsupported provider '${provider}' for model group ${modelGroup}.`);

@@ -8,7 +8,7 @@
 // With Postgres (budget-leases.ts) a budget with a limit is decided from this instance's lease of it
 // instead: a call passes when the lease's free slack covers its estimate, and a lease is topped up
 // from the database only when it runs short, so instances never admit against the same remainder.
-import { type BudgetRef, type BudgetScope, type BudgetState, budgetExceededMessage, decideBudgets } from "../policy/budget.ts";
+import { type BudgetRef, type BudgetScope, type BudgetState, budgetExceededMessage, decideBudgets, isExhausted, teamMemberId } from "../policy/budget.ts";
 import type { Logger } from "../log.ts";
 import type { BudgetLeases } from "./budget-leases.ts";
 
@@ -73,9 +73,33 @@ export interface KnownLimit {
 }
 
 const keyOf = (r: BudgetRef) => `${r.scope}\u0000${r.id}`;
+const sameRef = (a: BudgetRef, b: BudgetRef) => a.scope === b.scope && a.id === b.id;
+
+/** Accounts by scope, then id: found on every call without building a joined key. */
+class Accounts {
+  private readonly byScope = new Map<BudgetScope, Map<string, Account>>();
+
+  get(ref: BudgetRef): Account | undefined {
+    return this.byScope.get(ref.scope)?.get(ref.id);
+  }
+
+  set(ref: BudgetRef, a: Account): void {
+    let ids = this.byScope.get(ref.scope);
+    if (!ids) this.byScope.set(ref.scope, (ids = new Map()));
+    ids.set(ref.id, a);
+  }
+
+  ofScope(scope: BudgetScope): ReadonlyMap<string, Account> {
+    return this.byScope.get(scope) ?? new Map();
+  }
+
+  *entries(): Generator<[BudgetRef, Account]> {
+    for (const [scope, ids] of this.byScope) for (const [id, a] of ids) yield [{ scope, id }, a];
+  }
+}
 
 export class BudgetBook {
-  private readonly accounts = new Map<string, Account>();
+  private readonly accounts = new Accounts();
 
   constructor(
     private readonly load: BudgetLoader,
@@ -93,8 +117,11 @@ export class BudgetBook {
    * synchronous step after that.
    */
   async admit(refs: readonly BudgetRef[], amountNano: number, labels: ReadonlyMap<string, string>, known?: KnownLimit): Promise<Admit> {
-    const accounts: Account[] = [];
-    for (const ref of refs) accounts.push(await this.account(ref, known && keyOf(known.ref) === keyOf(ref) ? known : undefined));
+    let accounts = this.accountsInMemory(refs, known);
+    if (!accounts) {
+      accounts = [];
+      for (const ref of refs) accounts.push(await this.account(ref, known && sameRef(known.ref, ref) ? known : undefined));
+    }
     if (this.leases) {
       try {
         return await this.admitLeased(this.leases, refs, accounts, amountNano, labels);
@@ -104,22 +131,44 @@ export class BudgetBook {
         this.log?.warn("budget lease failed: deciding from this instance's view", { error: String(err) });
       }
     }
-    // From here on: no await until the reservation is taken.
-    const states: BudgetState[] = refs.map((ref, i) => {
-      const a = accounts[i]!;
-      return {
-        scope: ref.scope,
-        id: ref.id,
-        label: labels.get(keyOf(ref)) ?? ref.id,
-        spendNano: a.dbSpendNano + a.unflushedNano,
-        reservedNano: a.reservedNano,
-        maxBudgetNano: a.maxBudgetNano,
-      };
-    });
-    const decision = decideBudgets(states);
-    if (!decision.ok) return { ok: false, scope: decision.scope, message: decision.message };
+    // From here on: no await until the reservation is taken. The refusal names the budget LiteLLM
+    // would name (decideBudgets); only a call that meets an exhausted budget builds its states.
+    if (accounts.some((a, i) => isExhausted(refs[i]!.scope, a.dbSpendNano + a.unflushedNano + a.reservedNano, a.maxBudgetNano))) {
+      const decision = decideBudgets(refs.map((ref, i) => this.stateOf(ref, accounts[i]!, labels)));
+      if (!decision.ok) return { ok: false, scope: decision.scope, message: decision.message };
+    }
     for (const a of accounts) a.reservedNano += amountNano;
     return { ok: true, reservation: { refs, amountNano, released: false } };
+  }
+
+  private stateOf(ref: BudgetRef, a: Account, labels: ReadonlyMap<string, string>): BudgetState {
+    return {
+      scope: ref.scope,
+      id: ref.id,
+      label: labels.get(keyOf(ref)) ?? ref.id,
+      spendNano: a.dbSpendNano + a.unflushedNano,
+      reservedNano: a.reservedNano,
+      maxBudgetNano: a.maxBudgetNano,
+    };
+  }
+
+  /**
+   * The accounts of refs when every one is in memory and current (the common case: no await);
+   * undefined when one must be read first (account() does that).
+   */
+  private accountsInMemory(refs: readonly BudgetRef[], known: KnownLimit | undefined): Account[] | undefined {
+    const out: Account[] = [];
+    for (const ref of refs) {
+      const a = this.accounts.get(ref);
+      if (!a || a.loadedAtMs === Number.NEGATIVE_INFINITY) return undefined;
+      if (known && sameRef(known.ref, ref)) {
+        if (a.source !== known.row) return undefined;
+        a.maxBudgetNano = known.row.maxBudgetNano;
+      }
+      if (this.now() - a.loadedAtMs >= this.refreshMs && !a.refreshing) void this.refresh(ref, a).catch(() => {});
+      out.push(a);
+    }
+    return out;
   }
 
   private async admitLeased(leases: BudgetLeases, refs: readonly BudgetRef[], accounts: Account[], amountNano: number, labels: ReadonlyMap<string, string>): Promise<Admit> {
@@ -140,16 +189,7 @@ export class BudgetBook {
   private refuse(refs: readonly BudgetRef[], accounts: Account[], exhausted: number[], labels: ReadonlyMap<string, string>): Admit {
     const first = [...exhausted].sort((x, y) => ORDER.indexOf(refs[x]!.scope) - ORDER.indexOf(refs[y]!.scope))[0]!;
     const ref = refs[first]!;
-    const a = accounts[first]!;
-    const state: BudgetState = {
-      scope: ref.scope,
-      id: ref.id,
-      label: labels.get(keyOf(ref)) ?? ref.id,
-      spendNano: a.dbSpendNano + a.unflushedNano,
-      reservedNano: a.reservedNano,
-      maxBudgetNano: a.maxBudgetNano,
-    };
-    return { ok: false, scope: ref.scope, message: budgetExceededMessage(state) };
+    return { ok: false, scope: ref.scope, message: budgetExceededMessage(this.stateOf(ref, accounts[first]!, labels)) };
   }
 
   /**
@@ -237,10 +277,10 @@ export class BudgetBook {
     const leases = this.leases;
     if (!leases) return;
     const returns: Promise<unknown>[] = [];
-    for (const [k, a] of this.accounts) {
+    for (const [ref, a] of this.accounts.entries()) {
       if (a.maxBudgetNano === null || freeOf(a) <= 0) continue;
       a.lease.recheck = true;
-      returns.push(this.fetchLease(leases, refOf(k), a, 0, 0).catch(() => {}));
+      returns.push(this.fetchLease(leases, ref, a, 0, 0).catch(() => {}));
     }
     await Promise.all(returns);
     leases.close();
@@ -251,7 +291,7 @@ export class BudgetBook {
     if (!reservation.released) {
       reservation.released = true;
       for (const ref of reservation.refs) {
-        const a = this.accounts.get(keyOf(ref));
+        const a = this.accounts.get(ref);
         if (a) a.reservedNano = Math.max(0, a.reservedNano - reservation.amountNano);
       }
     }
@@ -262,14 +302,14 @@ export class BudgetBook {
   charge(refs: readonly BudgetRef[], costNano: number): void {
     if (costNano === 0) return;
     for (const ref of refs) {
-      const a = this.accounts.get(keyOf(ref));
+      const a = this.accounts.get(ref);
       if (a) a.unflushedNano += costNano;
     }
   }
 
   /** A commit added flushedNano to the row, whose spend is now dbSpendNano. */
   committed(ref: BudgetRef, flushedNano: number, dbSpendNano: number | undefined): void {
-    const a = this.accounts.get(keyOf(ref));
+    const a = this.accounts.get(ref);
     if (!a) return;
     a.commits++;
     a.unflushedNano = Math.max(0, a.unflushedNano - flushedNano);
@@ -281,35 +321,35 @@ export class BudgetBook {
 
   /** Spend as this instance knows it (committed + settled here), for x-litellm-key-spend. */
   spendNano(ref: BudgetRef): number | undefined {
-    const a = this.accounts.get(keyOf(ref));
+    const a = this.accounts.get(ref);
     return a ? a.dbSpendNano + a.unflushedNano : undefined;
   }
 
   /** An admin changed this budget (limit, spend reset): the next admission re-reads it. */
   invalidate(ref: BudgetRef): void {
-    const a = this.accounts.get(keyOf(ref));
+    const a = this.accounts.get(ref);
     if (a) stale(a);
   }
 
   /** A team changed: its budget and every membership budget in it are re-read on next use. */
   invalidateTeam(teamId: string): void {
-    for (const [k, a] of this.accounts) {
-      if (k === keyOf({ scope: "team", id: teamId }) || k.startsWith(`team_member\u0000${teamId}\u0000`)) stale(a);
-    }
+    const team = this.accounts.get({ scope: "team", id: teamId });
+    if (team) stale(team);
+    const members = teamMemberId(teamId, "");
+    for (const [id, a] of this.accounts.ofScope("team_member")) if (id.startsWith(members)) stale(a);
   }
 
   /** Every budget re-read on next use (after a bulk reset). */
   invalidateAll(): void {
-    for (const a of this.accounts.values()) stale(a);
+    for (const [, a] of this.accounts.entries()) stale(a);
   }
 
   private async account(ref: BudgetRef, known: KnownLimit | undefined): Promise<Account> {
-    const id = keyOf(ref);
-    let a = this.accounts.get(id);
+    let a = this.accounts.get(ref);
     if (!a) {
       // A known row (the key from the KeyCache) seeds the account without a read.
       const row = known?.row ?? (await this.load(ref));
-      a = this.accounts.get(id); // another call may have created it while this one awaited
+      a = this.accounts.get(ref); // another call may have created it while this one awaited
       if (!a) {
         a = {
           maxBudgetNano: row?.maxBudgetNano ?? null,
@@ -322,7 +362,7 @@ export class BudgetBook {
           source: known?.row,
           lease: { heldNano: 0, slackNano: 0, lastFetchMs: Number.NEGATIVE_INFINITY, recheck: false, demandNano: 0, fetching: undefined, next: undefined },
         };
-        this.accounts.set(id, a);
+        this.accounts.set(ref, a);
       }
       return a;
     }
@@ -366,11 +406,6 @@ const freeOf = (a: Account) => a.lease.heldNano - a.reservedNano - a.unflushedNa
 function stale(a: Account): void {
   a.loadedAtMs = Number.NEGATIVE_INFINITY;
   a.lease.recheck = true;
-}
-
-function refOf(key: string): BudgetRef {
-  const i = key.indexOf("\u0000");
-  return { scope: key.slice(0, i) as BudgetScope, id: key.slice(i + 1) };
 }
 
 export { keyOf as budgetKey };

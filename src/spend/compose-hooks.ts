@@ -10,11 +10,12 @@ export interface AbandonableHooks extends CallHooks {
 
 export function composeCallHooks(...parts: AbandonableHooks[]): CallHooks {
   return {
+    // The first part's headers object (made for this call) takes the others': no copy per call.
     async admit(ctx: CallContext): Promise<Admission> {
-      const headers: Record<string, string> = {};
+      let headers: Record<string, string> | undefined;
       for (let i = 0; i < parts.length; i++) {
         try {
-          Object.assign(headers, (await parts[i]!.admit(ctx)).headers);
+          headers = merged(headers, (await parts[i]!.admit(ctx)).headers);
         } catch (err) {
           for (let j = 0; j < i; j++) parts[j]!.abandon?.(ctx);
           throw err;
@@ -22,14 +23,23 @@ export function composeCallHooks(...parts: AbandonableHooks[]): CallHooks {
       }
       return { headers };
     },
+    // Every part settles, whichever fails; the first failure is thrown once all are done.
     async settle(ctx: CallContext, outcome: CallOutcome): Promise<Settlement> {
-      const headers: Record<string, string> = {};
-      const results = await Promise.allSettled(parts.map((p) => p.settle(ctx, outcome)));
-      for (const r of results) {
-        if (r.status === "rejected") throw r.reason;
-        if (r.value?.headers) Object.assign(headers, r.value.headers);
+      const settling = parts.map((p) => p.settle(ctx, outcome));
+      let headers: Record<string, string> | undefined;
+      let failure: { reason: unknown } | undefined;
+      for (const s of settling) {
+        try {
+          headers = merged(headers, (await s)?.headers);
+        } catch (reason) {
+          failure ??= { reason };
+        }
       }
+      if (failure) throw failure.reason;
       return { headers };
     },
   };
 }
+
+const merged = (into: Record<string, string> | undefined, from: Record<string, string> | undefined) =>
+  into && from ? Object.assign(into, from) : (into ?? from);

@@ -6,9 +6,9 @@ import type { Config } from "../config/schema.ts";
 import type { Store } from "../db/client.ts";
 import { GatewayError } from "../errors.ts";
 import { nanoToUsd } from "../money.ts";
-import { applicableBudgets, type BudgetOwners, estimateTokens, spendTargets, teamMemberId } from "../policy/budget.ts";
+import { applicableBudgets, type BudgetOwners, type BudgetRef, estimateTokens, spendTargets, teamMemberId } from "../policy/budget.ts";
 import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
-import { BudgetBook, budgetKey, type Reservation } from "./budget-book.ts";
+import { BudgetBook, budgetKey, type KnownLimit, type Reservation } from "./budget-book.ts";
 import { loadBudgetRow } from "./budget-rows.ts";
 import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
@@ -90,16 +90,16 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
   const hooks: AbandonableHooks = {
     async admit(ctx) {
       inFlight.add(ctx.callId);
-      const owners = ownersOf(ctx);
-      const refs = applicableBudgets(owners);
+      const { refs, labels, known } = budgetsOf(ctx);
       if (!refs.length) return {};
       const estimateNano = costNanoUsd(estimateTokens(ctx.body), pricesOfGroup(ctx.modelGroup));
-      const p = ctx.principal;
-      const known = p.kind === "key" ? { ref: { scope: "key" as const, id: p.key.token }, row: p.key, label: p.key.keyAlias ?? p.key.keyName } : undefined;
-      const decision = await book.admit(refs, estimateNano, labelsOf(ctx.principal, owners), known).catch((err) => {
+      let decision;
+      try {
+        decision = await book.admit(refs, estimateNano, labels, known);
+      } catch (err) {
         inFlight.delete(ctx.callId);
         throw err;
-      });
+      }
       if (!decision.ok) {
         inFlight.delete(ctx.callId);
         throw new GatewayError({ status: 400, type: "budget_exceeded", message: decision.message });
@@ -110,8 +110,7 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
 
     async settle(ctx, outcome) {
       inFlight.delete(ctx.callId);
-      const owners = ownersOf(ctx);
-      const targets = spendTargets(owners);
+      const { owners, targets, keyRef } = budgetsOf(ctx);
       const succeeded = outcome.status === "success" || (outcome.status === "client_disconnected" && outcome.usage !== undefined);
       const usage = tokenUsageOf(outcome.usage);
       // Failed calls are logged at zero cost (LiteLLM: status "failure", spend 0).
@@ -122,7 +121,7 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
       else book.charge(targets, costNano);
       await ledger.record({ targets, log: spendLog(ctx, outcome, owners, succeeded, usage, costNano) });
       const headers: Record<string, string> = { "x-litellm-response-cost": String(nanoToUsd(costNano)) };
-      const keySpend = owners.keyToken ? book.spendNano({ scope: "key", id: owners.keyToken }) : undefined;
+      const keySpend = keyRef ? book.spendNano(keyRef) : undefined;
       if (keySpend !== undefined) headers["x-litellm-key-spend"] = String(nanoToUsd(keySpend));
       return { headers };
     },
@@ -162,13 +161,45 @@ function releasedByLease(records: readonly JournalRecord[]): Map<string, number>
   return out;
 }
 
-function ownersOf(ctx: CallContext): BudgetOwners {
+/** Whom a call's budgets and spend belong to, and what names them in a refusal. */
+interface CallBudgets {
+  readonly owners: BudgetOwners;
+  /** The budgets checked at admission. */
+  readonly refs: readonly BudgetRef[];
+  /** Where the spend is added. */
+  readonly targets: readonly BudgetRef[];
+  readonly labels: ReadonlyMap<string, string>;
+  readonly keyRef: BudgetRef | undefined;
+  readonly known: KnownLimit | undefined;
+}
+
+// A key's budgets follow from its row alone; the KeyCache hands out a new row after any change,
+// so they are made once per row (for calls that name no end user) rather than on every call.
+const budgetsByKeyRow = new WeakMap<object, CallBudgets>();
+
+function budgetsOf(ctx: CallContext): CallBudgets {
   const p = ctx.principal;
-  return {
+  if (p.kind !== "key" || ctx.endUserId !== null) return callBudgets(p, ctx.endUserId);
+  let kept = budgetsByKeyRow.get(p.key);
+  if (!kept) budgetsByKeyRow.set(p.key, (kept = callBudgets(p, null)));
+  return kept;
+}
+
+function callBudgets(p: Principal, endUserId: string | null): CallBudgets {
+  const owners: BudgetOwners = {
     keyToken: p.kind === "key" ? p.key.token : null,
     userId: p.kind === "key" ? p.key.userId : null,
     teamId: p.kind === "key" ? p.key.teamId : null,
-    endUserId: ctx.endUserId,
+    endUserId,
+  };
+  const keyRef = p.kind === "key" ? ({ scope: "key", id: p.key.token } as const) : undefined;
+  return {
+    owners,
+    refs: applicableBudgets(owners),
+    targets: spendTargets(owners),
+    labels: labelsOf(p, owners),
+    keyRef,
+    known: p.kind === "key" ? { ref: keyRef!, row: p.key, label: p.key.keyAlias ?? p.key.keyName } : undefined,
   };
 }
 
@@ -188,10 +219,6 @@ function spendLog(
   usage: ReturnType<typeof tokenUsageOf>,
   costNano: number,
 ) {
-  const metadata = ctx.body.metadata as Record<string, unknown> | undefined;
-  const tags = [...(Array.isArray(metadata?.tags) ? metadata.tags : []), ...(Array.isArray(ctx.body.tags) ? ctx.body.tags : [])].filter(
-    (t): t is string => typeof t === "string",
-  );
   const p = ctx.principal;
   return {
     // The call id is what x-litellm-call-id carries; see the report on request_id vs response id.
@@ -211,7 +238,7 @@ function spendLog(
     totalTokens: succeeded ? usage.promptTokens + usage.completionTokens : 0,
     spendNano: costNano,
     status: succeeded ? ("success" as const) : ("failure" as const),
-    requestTags: [...new Set(tags)],
+    requestTags: requestTagsOf(ctx.body),
     metadata: {
       user_api_key_alias: p.kind === "key" ? p.key.keyAlias : null,
       user_api_key_user_id: owners.userId,
@@ -222,4 +249,13 @@ function spendLog(
     startTime: new Date(outcome.startedAtMs),
     endTime: new Date(outcome.endedAtMs),
   };
+}
+
+/** metadata.tags and tags of the request, strings only, each once. */
+function requestTagsOf(body: CallContext["body"]): string[] {
+  const fromMetadata = (body.metadata as Record<string, unknown> | undefined)?.tags;
+  const direct = body.tags;
+  if (!Array.isArray(fromMetadata) && !Array.isArray(direct)) return [];
+  const tags = [...(Array.isArray(fromMetadata) ? fromMetadata : []), ...(Array.isArray(direct) ? direct : [])].filter((t): t is string => typeof t === "string");
+  return [...new Set(tags)];
 }

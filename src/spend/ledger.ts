@@ -377,21 +377,24 @@ function uniqueByRequestId(entries: readonly SpendEntry[]): SpendEntry[] {
 }
 
 function sumByTarget(entries: readonly SpendEntry[]): { ref: BudgetRef; addedNano: number }[] {
-  const sums = new Map<string, { ref: BudgetRef; addedNano: number }>();
+  // By scope, then id: no joined key per entry and target.
+  const sums = new Map<string, Map<string, { ref: BudgetRef; addedNano: number }>>();
   for (const e of entries) {
     for (const ref of e.targets) {
-      const k = `${ref.scope}\u0000${ref.id}`;
-      const s = sums.get(k);
+      let ids = sums.get(ref.scope);
+      if (!ids) sums.set(ref.scope, (ids = new Map()));
+      const s = ids.get(ref.id);
       if (s) s.addedNano += e.log.spendNano ?? 0;
-      else sums.set(k, { ref, addedNano: e.log.spendNano ?? 0 });
+      else ids.set(ref.id, { ref, addedNano: e.log.spendNano ?? 0 });
     }
   }
   // End users are created on first use even by a free call; other rows only change when charged.
-  // Rows are updated in one fixed order in every transaction, so two instances committing batches
-  // that touch the same rows cannot deadlock (LiteLLM's 40P01 on spend updates, pain points §A.6).
-  return [...sums.entries()]
-    .filter(([, s]) => s.addedNano !== 0 || s.ref.scope === "end_user")
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, s]) => s);
+  // Rows are updated in one fixed order in every transaction (scope, then id), so two instances
+  // committing batches that touch the same rows cannot deadlock (LiteLLM's 40P01 on spend updates,
+  // pain points §A.6).
+  const out: { ref: BudgetRef; addedNano: number }[] = [];
+  for (const ids of sums.values()) for (const s of ids.values()) if (s.addedNano !== 0 || s.ref.scope === "end_user") out.push(s);
+  return out.sort((a, b) => byText(a.ref.scope, b.ref.scope) || byText(a.ref.id, b.ref.id));
 }
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -19,6 +19,16 @@ const ROWS_PER_UPSERT = 1_000;
 /** The UTC calendar day of an instant, "YYYY-MM-DD" (sorts and compares as text). */
 export const dayOf = (at: Date | number): string => new Date(at).toISOString().slice(0, 10);
 
+const MS_PER_DAY = 86_400_000;
+let lastDay = { number: Number.NaN, text: "" };
+
+/** dayOf for the rows of a batch, which nearly all fall on one day: the text is made once per day. */
+function dayOfRow(at: Date): string {
+  const number = Math.floor(at.getTime() / MS_PER_DAY);
+  if (number !== lastDay.number) lastDay = { number, text: dayOf(at) };
+  return lastDay.text;
+}
+
 interface Sums {
   spendNano: number;
   promptTokens: number;
@@ -43,7 +53,7 @@ export function rollupRows(logs: readonly SpendLogRow[]): { daily: DailyRow[]; e
   const daily = new Map<string, DailyRow & Sums>();
   const endUser = new Map<string, DailyEndUserRow & Sums>();
   for (const l of logs) {
-    const day = dayOf(l.startTime);
+    const day = dayOfRow(l.startTime);
     const dims = { day, apiKey: l.apiKey ?? "", userId: l.userId ?? "", teamId: l.teamId ?? "", modelGroup: l.modelGroup ?? "", model: l.model, provider: l.provider ?? "" };
     const k = [dims.day, dims.apiKey, dims.userId, dims.teamId, dims.modelGroup, dims.model, dims.provider].join("\u0000");
     let d = daily.get(k);
