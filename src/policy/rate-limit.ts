@@ -147,6 +147,11 @@ const HEADER_NAMES = Object.fromEntries(
   DESCRIPTORS.map((d) => [d, Object.fromEntries(KINDS.map((k) => [k, { remaining: `x-ratelimit-${d}-remaining-${k}`, limit: `x-ratelimit-${d}-limit-${k}` }]))]),
 ) as Record<Descriptor, Record<LimitKind, { remaining: string; limit: string }>>;
 
+const OPENAI_HEADER_NAMES = Object.fromEntries(KINDS.map((k) => [k, { remaining: `x-ratelimit-remaining-${k}`, limit: `x-ratelimit-limit-${k}` }])) as Record<
+  LimitKind,
+  { remaining: string; limit: string }
+>;
+
 /** x-ratelimit-* headers for the limits a call was checked against (contract §3.3). */
 export function rateLimitHeaders(readings: readonly LimitReading[]): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -158,12 +163,14 @@ export function rateLimitHeaders(readings: readonly LimitReading[]): Record<stri
       continue;
     }
     const names = HEADER_NAMES[limit.descriptor][limit.kind];
+    const max = String(limit.limit);
     headers[names.remaining] = left;
-    headers[names.limit] = String(limit.limit);
+    headers[names.limit] = max;
     // The OpenAI-compatible names carry the key's own limits when it has them.
     if (limit.descriptor === "api_key") {
-      headers[`x-ratelimit-remaining-${limit.kind}`] = left;
-      headers[`x-ratelimit-limit-${limit.kind}`] = String(limit.limit);
+      const openai = OPENAI_HEADER_NAMES[limit.kind];
+      headers[openai.remaining] = left;
+      headers[openai.limit] = max;
     }
   }
   return headers;

@@ -76,9 +76,9 @@ export class Limiter {
   }
 
   private readings(limits: readonly Limit[], nowMs: number): LimitReading[] {
-    return limits
-      .filter((l) => l.kind !== "max_parallel_requests")
-      .map((limit) => ({ limit, remaining: this.pool(limit, nowMs).remaining(nowMs) }));
+    const out: LimitReading[] = [];
+    for (const limit of limits) if (limit.kind !== "max_parallel_requests") out.push({ limit, remaining: this.pool(limit, nowMs).remaining(nowMs) });
+    return out;
   }
 
   private refuse(miss: Limit, limits: readonly Limit[], estimatedTokens: number, nowMs: number): Decision {
@@ -91,17 +91,18 @@ export class Limiter {
   }
 
   private admit(limits: readonly Limit[], estimatedTokens: number, nowMs: number): Decision {
-    const tokenPools: TokenPool[] = [];
-    const slots: string[] = [];
+    // Made only when some limit needs them: most calls have neither an in-flight cap nor a token limit.
+    let tokenPools: TokenPool[] | undefined;
+    let slots: string[] | undefined;
     for (const limit of limits) {
       if (limit.kind === "max_parallel_requests") {
         this.inFlight.set(limit.bucketKey, (this.inFlight.get(limit.bucketKey) ?? 0) + 1);
-        slots.push(limit.bucketKey);
+        (slots ??= []).push(limit.bucketKey);
         continue;
       }
       const pool = this.pool(limit, nowMs);
       pool.take(costOf(limit, estimatedTokens), nowMs);
-      if (limit.kind === "tokens") tokenPools.push(pool);
+      if (limit.kind === "tokens") (tokenPools ??= []).push(pool);
     }
     const headers = rateLimitHeaders(this.readings(limits, nowMs));
     let released = false;
@@ -111,13 +112,13 @@ export class Limiter {
       release: (actualTokens?: number) => {
         if (released) return;
         released = true;
-        for (const key of slots) {
+        for (const key of slots ?? []) {
           const n = (this.inFlight.get(key) ?? 1) - 1;
           if (n <= 0) this.inFlight.delete(key);
           else this.inFlight.set(key, n);
         }
         if (actualTokens !== undefined && actualTokens !== estimatedTokens) {
-          for (const pool of tokenPools) pool.take(actualTokens - estimatedTokens, nowMs);
+          for (const pool of tokenPools ?? []) pool.take(actualTokens - estimatedTokens, nowMs);
         }
       },
     };
