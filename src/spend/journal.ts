@@ -3,8 +3,9 @@
 // lines per process; a line is written with one write() before the call is answered, so it
 // survives kill -9 of the process (the same guarantee SQLite's WAL gives with synchronous=NORMAL).
 // Written lines are fsync'd within a second (a power cut can take the last second). Once a commit
-// has covered every line of a file, the file is emptied (or, when it is large and calls kept
-// arriving during commits, sealed and deleted). Replaying is exactly-once because the ledger's write
+// has covered every line of a file, the file is emptied, at most once a second (emptying it after
+// every commit was a syscall per batch; committed lines replayed after a crash add nothing), or,
+// when it is large and calls kept arriving during commits, sealed and deleted. Replaying is exactly-once because the ledger's write
 // is idempotent by request_id (a log row and its increments commit together or not at all), so a
 // replay of lines that did commit adds nothing.
 //
@@ -29,6 +30,8 @@ const FILE_RE = /^spend-(\d+)-([0-9a-f]+)(?:\.\d+)?\.(ndjson|replaying)$/;
 
 /** A file with this many lines, none of them known to be committed yet, is sealed and a new one started. */
 const SEAL_AFTER_RECORDS = 20_000;
+/** A file whose lines are all committed is emptied at most this often. */
+const EMPTY_EVERY_MS = 1_000;
 const FSYNC_EVERY_MS = 1_000;
 
 export class SpendJournal {
@@ -37,14 +40,19 @@ export class SpendJournal {
   private activeRecords = 0;
   /** Records written so far, all files: a record's sequence number is this count after its write. */
   private written = 0;
+  /** Every record up to this sequence number is in the database. */
+  private committedSeq = 0;
   /** Sealed files (own, named .replaying) and the sequence number of their last record. */
   private sealed: { file: string; lastSeq: number }[] = [];
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  private emptyTimer: ReturnType<typeof setTimeout> | undefined;
+  private emptiedAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly dir: string,
     private readonly instanceId: string,
     private readonly sealAfterRecords = SEAL_AFTER_RECORDS,
+    private readonly emptyEveryMs = EMPTY_EVERY_MS,
   ) {}
 
   private get activePath() {
@@ -91,14 +99,26 @@ export class SpendJournal {
 
   /**
    * Every record up to seq is in the database: drops the sealed files it covers and, when nothing
-   * newer was written, empties the active file. A large active file is sealed instead of growing
-   * while calls keep arriving during commits.
+   * newer was written and the active file has grown, empties it. A large active file is sealed
+   * instead of growing while calls keep arriving during commits.
    */
   committed(seq: number): void {
+    this.committedSeq = Math.max(this.committedSeq, seq);
     while (this.sealed.length && this.sealed[0]!.lastSeq <= seq) rmSync(this.sealed.shift()!.file, { force: true });
     if (this.fd === undefined || this.activeRecords === 0) return;
     if (seq >= this.written) {
+      const waitMs = this.emptiedAtMs + this.emptyEveryMs - performance.now();
+      if (waitMs > 0) {
+        // Emptied when the wait is over, if nothing uncommitted has been written meanwhile.
+        this.emptyTimer ??= setTimeout(() => {
+          this.emptyTimer = undefined;
+          this.committed(this.committedSeq);
+        }, waitMs);
+        this.emptyTimer.unref?.();
+        return;
+      }
       ftruncateSync(this.fd, 0);
+      this.emptiedAtMs = performance.now();
       this.activeRecords = 0;
     } else if (this.activeRecords >= this.sealAfterRecords) {
       this.sealed.push({ file: this.moveActiveAside(), lastSeq: this.written });
@@ -115,9 +135,9 @@ export class SpendJournal {
     return file;
   }
 
-  /** Records in the active file. */
+  /** Records in the active file that are not known to be in the database. */
   get hasActiveRecords(): boolean {
-    return this.activeRecords > 0;
+    return this.activeRecords > 0 && this.committedSeq < this.written;
   }
 
   /**
@@ -126,7 +146,7 @@ export class SpendJournal {
    */
   rotate(): string[] {
     if (this.fd !== undefined) {
-      if (this.activeRecords > 0) this.moveActiveAside();
+      if (this.hasActiveRecords) this.moveActiveAside();
       else {
         closeSync(this.fd);
         this.fd = undefined;
@@ -179,15 +199,18 @@ export class SpendJournal {
     rmSync(file, { force: true });
   }
 
-  /** Closes the active file; an empty one (everything committed) is removed. */
+  /** Closes the active file; one whose every line is committed is removed. */
   close(): Promise<void> {
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
+    clearTimeout(this.emptyTimer);
+    this.emptyTimer = undefined;
     if (this.fd !== undefined) {
-      if (this.activeRecords > 0) fdatasyncSync(this.fd);
+      const keep = this.hasActiveRecords;
+      if (keep) fdatasyncSync(this.fd);
       closeSync(this.fd);
       this.fd = undefined;
-      if (this.activeRecords === 0) rmSync(this.activePath, { force: true });
+      if (!keep) rmSync(this.activePath, { force: true });
     }
     return Promise.resolve();
   }

@@ -1,7 +1,7 @@
 // Spend written ahead: a settled call is in the journal (one write) when record() resolves, and in
 // the database a batch window later; committed lines leave the journal, which stays small.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { spendTargets } from "../../src/policy/budget.ts";
@@ -88,7 +88,7 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
 
 test("journal: lines covered by a commit are dropped; a large file with newer lines is sealed, then deleted once covered", () => {
   const dir = tempPath("journal-seal");
-  const journal = new SpendJournal(dir, "b1", 3);
+  const journal = new SpendJournal(dir, "b1", 3, 0);
   const active = path.join(dir, `spend-${process.pid}-b1.ndjson`);
   for (let i = 1; i <= 2; i++) journal.write([{ entry: entry(`s${i}`, 1) }]);
   journal.committed(1); // a line newer than the commit is still in the file
@@ -106,4 +106,24 @@ test("journal: lines covered by a commit are dropped; a large file with newer li
   expect(readdirSync(dir).filter((f) => f.endsWith(".replaying"))).toEqual([]);
   journal.committed(6);
   expect(statSync(active).size).toBe(0);
+});
+
+test("journal: a file whose lines are all committed is emptied at most once per interval, and removed at close", async () => {
+  const dir = tempPath("journal-empty");
+  const journal = new SpendJournal(dir, "e1", 1_000, 60);
+  const active = path.join(dir, `spend-${process.pid}-e1.ndjson`);
+  journal.write([{ entry: entry("e1", 1) }]);
+  journal.committed(1);
+  expect(statSync(active).size).toBe(0); // the first time: at once
+  journal.write([{ entry: entry("e2", 1) }]);
+  journal.committed(2);
+  expect(statSync(active).size).toBeGreaterThan(0); // within the interval: kept (a replay adds nothing)
+  expect(journal.hasActiveRecords).toBe(false);
+  await Bun.sleep(120);
+  expect(statSync(active).size).toBe(0); // emptied when the interval ended
+  journal.write([{ entry: entry("e3", 1) }]);
+  journal.committed(3);
+  expect(statSync(active).size).toBeGreaterThan(0);
+  await journal.close();
+  expect(existsSync(active)).toBe(false); // every line committed: nothing to replay
 });
