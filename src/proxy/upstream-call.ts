@@ -1,8 +1,8 @@
 // One HTTP call to a provider: translate, fetch, map failures. The fetch is aborted when the
 // client goes away (noticed from LISTEN_AFTER_MS into the call on), when the deployment's timeout
-// passes before the response starts, and when a
-// stream stays silent longer than stream_timeout. Bun's fetch keeps connections alive and reuses
-// them per origin; the requests of one event-loop turn leave together (fetch-in-turn.ts).
+// passes before the response starts, and when a stream stays silent longer than stream_timeout.
+// Bun's fetch keeps connections alive and reuses them per origin; the requests of one event-loop
+// turn leave together (fetch-in-turn.ts).
 import { GatewayError } from "../errors.ts";
 import type { Routed } from "../router/router.ts";
 import type { CallKind, Json, StreamItem, StreamPassThrough } from "../providers/types.ts";
