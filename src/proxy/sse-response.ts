@@ -80,6 +80,7 @@ export function errorEvent(err: unknown): string {
   return event(errorBody(err instanceof GatewayError ? err : GatewayError.internal()));
 }
 
+/** `headers` (the call's own object) receives the SSE headers: no copy per stream. */
 export function sseResponse(chunks: AsyncGenerator<StreamItem>, includeUsage: boolean, headers: Record<string, string>, onCancel: () => void): Response {
   const body = eventStream(
     chunks,
@@ -92,5 +93,6 @@ export function sseResponse(chunks: AsyncGenerator<StreamItem>, includeUsage: bo
     errorEvent,
     onCancel,
   );
-  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
+  for (const name in SSE_HEADERS) headers[name] ??= SSE_HEADERS[name as keyof typeof SSE_HEADERS];
+  return new Response(body, { status: 200, headers });
 }
