@@ -18,7 +18,8 @@ export function eligibleCandidates(
   tried: ReadonlySet<string> = NONE_TRIED,
 ): Eligibility {
   const minuteStart = nowMs - (nowMs % 60_000);
-  let allOpen = true;
+  // An empty group falls through to the refusal below, as before.
+  let allOpen = candidates.length > 0;
   for (const c of candidates) {
     if (tried.has(c.deployment.id) || !isOpen(c, statsOf(c.deployment.id), nowMs, minuteStart)) {
       allOpen = false;
