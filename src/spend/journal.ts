@@ -47,6 +47,8 @@ export class SpendJournal {
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private emptyTimer: ReturnType<typeof setTimeout> | undefined;
   private emptiedAtMs = Number.NEGATIVE_INFINITY;
+  /** Files moved aside so far: part of their names. */
+  private rotations = 0;
 
   constructor(
     readonly dir: string,
@@ -129,7 +131,10 @@ export class SpendJournal {
   private moveActiveAside(): string {
     closeSync(this.fd!);
     this.fd = undefined;
-    const file = this.activePath.replace(/\.ndjson$/, `.${Date.now()}${this.sealed.length}.replaying`);
+    // Unique per rotation: two in one millisecond once got the same name, and the rename of the
+    // second replaced the first file, its lines with it. The counter's fixed width keeps the names
+    // in time order (replayable() sorts them).
+    const file = this.activePath.replace(/\.ndjson$/, `.${Date.now()}${String(this.rotations++ % 1_000_000).padStart(6, "0")}.replaying`);
     renameSync(this.activePath, file);
     this.activeRecords = 0;
     return file;

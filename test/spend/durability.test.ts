@@ -44,6 +44,19 @@ test("journal: appends racing rotations each land in exactly one file, none torn
   expect(journal.hasActiveRecords).toBe(false);
 });
 
+test("journal: rotations within the same millisecond each keep their own file", async () => {
+  const journal = new SpendJournal(tempPath("journal-same-ms"), "abc3");
+  // Back to back, a rotation takes well under a millisecond: most of these share one.
+  for (let i = 0; i < 40; i++) {
+    journal.write([{ entry: entry(`m${i}`, 1) }]);
+    journal.rotate();
+  }
+  const files = journal.replayable();
+  expect(files.length).toBe(40);
+  const ids = (await Promise.all(files.map((f) => journal.read(f)))).flat().map((r) => r.entry.log.requestId);
+  expect(new Set(ids)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `m${i}`)));
+});
+
 test("journal: a record reads back as it was written, every field and date, lease holder included", async () => {
   const journal = new SpendJournal(tempPath("journal-roundtrip"), "abc2");
   const full: SpendEntry = {
