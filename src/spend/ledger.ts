@@ -67,7 +67,13 @@ const GROUP_COMMIT_TURNS = 2;
 
 // Spend written ahead to the journal waits this long for company before its batch is committed:
 // the commit's fixed cost (a transaction, a round trip to Postgres) is shared by every call in it.
-const BATCH_WINDOW_MS = 5;
+// The cost of a commit on the event loop is mostly a cold start (SQLite's code and pages evicted
+// by the calls in between), so fewer, larger commits cost less per call: at one connection, 5 →
+// 20 ms took 159-163 → 146-149 µs of CPU and 0.184-0.186 → 0.162-0.166 ms p50 per call (two
+// copies of each, interleaved); 100 ms gained nothing more and made the p99 worse. At 32
+// connections no change. Nothing waits on it: calls are answered once journaled, and admin
+// reads flush first; another instance sees the spend up to this much later.
+const BATCH_WINDOW_MS = 20;
 // Calls answered ahead of their commit, at most (about 2 MB of entries; a second of traffic at 2k/s).
 const MAX_PENDING_AHEAD = 2_000;
 
