@@ -68,6 +68,9 @@ async function loadThenKill(gw: RunningBinary, key: string, concurrency: number,
       } catch {
         failed++; // cut off by the kill: the client never saw it complete
         if (killed) return;
+        // The gateway died on its own (it once did: postgres.js wrote to a connection Postgres had
+        // just terminated): fail with its log rather than retrying until the test times out.
+        if (gw.proc.exitCode !== null || gw.proc.signalCode !== null) throw new Error(`the gateway exited on its own:\n${gw.stderr().slice(-2_000)}`);
       }
     }
   };

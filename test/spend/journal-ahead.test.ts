@@ -86,6 +86,29 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
   });
 }
 
+describe.if(Boolean(PG_URL))("spend settling during a commit (Postgres: the commit takes milliseconds)", () => {
+  test("waits for its own batch window instead of a commit right after, so a steady trickle makes few batches", async () => {
+    await withKeyStore("pg", async (store) => {
+      const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(tempPath("journal-trickle"), "t1") });
+      // One call settling every ~1 ms for ~150 ms: a commit is always under way when the next
+      // settles. Committing whatever arrived meanwhile at once made a commit every 2-3 calls.
+      const calls = 150;
+      for (let i = 0; i < calls; i++) {
+        await ledger.record(entry(`trickle-${i}`, 10));
+        await Bun.sleep(1);
+      }
+      await ledger.flush();
+      const [logs] = await store.db.select({ n: count() }).from(store.t.spendLogs);
+      expect(logs!.n).toBe(calls);
+      const [key] = await store.db.select().from(store.t.keys).where(eq(store.t.keys.token, "k1"));
+      expect(key!.spendNano).toBe(calls * 10);
+      // ~10-15 windows of 20 ms (before: 54 batches).
+      expect(ledger.stats.batches).toBeLessThanOrEqual(calls / 5);
+      await ledger.close();
+    });
+  });
+});
+
 test("journal: lines covered by a commit are dropped; a large file with newer lines is sealed, then deleted once covered", () => {
   const dir = tempPath("journal-seal");
   const journal = new SpendJournal(dir, "b1", 3, 0);
