@@ -97,7 +97,7 @@ export class SpendLedger {
   private pending: Pending[] = [];
   private draining = false;
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A flush or a caller without the journal asked for the pending spend to be committed now. */
+  /** A flush, a full batch or a caller without the journal asked for what is pending to be committed now; cleared once nothing is. */
   private hurried = false;
   /** Set once a journal write failed: later calls wait for their commit instead (logged once). */
   private journalFailed = false;
@@ -237,20 +237,16 @@ export class SpendLedger {
         await new Promise((r) => setImmediate(r));
       }
       // Spend that settled during a commit waits for its own window, unless a full batch is there
-      // or someone waits for it (a caller without the journal, a flush). Committing it at once
-      // made a slow commit (Postgres: ~2 ms) into back-to-back commits of two or three calls each.
-      for (let first = true; this.pending.length && (first || this.pending.length >= LOG_ROWS_PER_INSERT || this.hurried || this.someoneWaits()); first = false) {
-        this.hurried = false;
+      // or someone asked for it now (hurry). Committing it at once made a slow commit (Postgres:
+      // ~2 ms) into back-to-back commits of two or three calls each.
+      for (let first = true; this.pending.length && (first || this.hurried || this.pending.length >= LOG_ROWS_PER_INSERT); first = false) {
         await this.commit(this.pending.splice(0, LOG_ROWS_PER_INSERT));
       }
     } finally {
       this.draining = false;
     }
-    if (this.pending.length) this.schedule(!this.someoneWaits());
-  }
-
-  private someoneWaits(): boolean {
-    return this.pending.some((p) => p.seq === undefined);
+    if (this.pending.length) this.schedule(true);
+    else this.hurried = false;
   }
 
   private async commit(batch: Pending[]): Promise<void> {
