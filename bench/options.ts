@@ -8,6 +8,8 @@ export interface Options {
   rounds: number;
   durationS: number;
   warmupS: number;
+  /** Unmeasured load on each target before the scenarios (JIT warm-up). */
+  prewarmS: number;
   ttfbRequests: number;
   soakSeconds: number;
   coldStarts: number;
@@ -26,6 +28,8 @@ export const BENCH_USAGE = `Usage: bun bench/run.ts [options]
   --rounds N          interleaved rounds per scenario (default 5)
   --duration S        seconds measured per target per round (default 5)
   --warmup S          unmeasured seconds before each measurement (default 1)
+  --prewarm S         unmeasured load on each target before the first scenario, so JavaScriptCore's
+                      background compiling is over before anything is measured (default 30)
   --soak-seconds N    length of the soak (default 600; 0 skips it)
   --cold-starts N     restarts timed for the cold start (default 10)
   --pg URL            also run Tollgate on a fresh database on this Postgres server (default: TEST_DATABASE_URL)
@@ -46,6 +50,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     rounds: quick ? 2 : 5,
     durationS: quick ? 2 : 5,
     warmupS: 1,
+    prewarmS: quick ? 3 : 30,
     ttfbRequests: quick ? 200 : 1000,
     soakSeconds: quick ? 20 : 600,
     coldStarts: quick ? 3 : 10,
@@ -74,6 +79,9 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         break;
       case "--warmup":
         o.warmupS = Math.round(num(a, args.shift()));
+        break;
+      case "--prewarm":
+        o.prewarmS = Math.round(num(a, args.shift()));
         break;
       case "--soak-seconds":
         o.soakSeconds = Math.round(num(a, args.shift()));

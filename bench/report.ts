@@ -42,15 +42,21 @@ export function renderReport(r: Report): string {
   const p50 = (x: RoundResult) => x.p50Us;
   const p99 = (x: RoundResult) => x.p99Us;
   const rps = (x: RoundResult) => x.rps;
+  const cpu = (x: RoundResult) => x.cpuUs;
   const added = (s: ScenarioId, id: string, f: (x: RoundResult) => number) => perRound(rounds(s, id)?.rounds, rounds(s, direct?.id)?.rounds, (x, y) => f(x) - f(y));
   const rpsRatio = (s: ScenarioId, id: string, to: string | undefined) => perRound(rounds(s, id)?.rounds, rounds(s, to)?.rounds, (x, y) => x.rps / y.rps);
 
-  const metricRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, fmt: (v: number) => string, opts: { ratio?: "rps"; goal?: Row["goal"] } = {}) => {
+  const cpuRatio = (s: ScenarioId, id: string, to: string | undefined) => perRound(rounds(s, id)?.rounds, rounds(s, to)?.rounds, (x, y) => x.cpuUs / y.cpuUs);
+
+  const metricRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, fmt: (v: number) => string, opts: { ratio?: "rps" | "cpu"; goal?: Row["goal"] } = {}) => {
     const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal: opts.goal };
     for (const t of r.targets) row.cells.set(t.id, cellFor(rounds(s, t.id), () => fmt(medianOf(rounds(s, t.id)?.rounds, f))));
-    if (opts.ratio === "rps") for (const g of gateways) row.ratios.set(g.id, fmtRatio(rpsRatio(s, g.id, baseline?.id)));
+    const ratio = opts.ratio === "rps" ? rpsRatio : opts.ratio === "cpu" ? cpuRatio : undefined;
+    if (ratio) for (const g of gateways) row.ratios.set(g.id, fmtRatio(ratio(s, g.id, baseline?.id)));
     rows.push(row);
   };
+  // CPU time per request of each process (the direct column: the mock upstream's), ratio to the baseline's.
+  const cpuRow = (s: ScenarioId) => metricRow(s, "CPU per request", cpu, fmtUs, { ratio: "cpu" });
   const addedRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, goal?: Row["goal"]) => {
     const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal };
     for (const t of r.targets) row.cells.set(t.id, t.kind === "direct" ? "–" : cellFor(rounds(s, t.id), () => fmtAddedUs(added(s, t.id, f))));
@@ -74,11 +80,13 @@ export function renderReport(r: Report): string {
     addedRow("latency", "added p50", p50, { text: "≤ 2× baseline", met: met((id) => added("latency", id, p50) / baseAdded, (v) => v <= 2) });
     addedRow("latency", "added p99", p99);
     metricRow("latency", "req/s", rps, fmtCount, { ratio: "rps" });
+    cpuRow("latency");
   }
   if (r.results.has("throughput")) {
     metricRow("throughput", "req/s", rps, fmtCount, { ratio: "rps", goal: { text: "≥ 0.7× baseline", met: met((id) => rpsRatio("throughput", id, baseline?.id), (v) => v >= 0.7) } });
     metricRow("throughput", "p50", p50, fmtUs);
     metricRow("throughput", "p99", p99, fmtUs);
+    cpuRow("throughput");
   }
   if (r.results.has("stream")) {
     metricRow("stream", "streams/s", rps, fmtCount, { ratio: "rps", goal: { text: "≥ 0.8× baseline", met: met((id) => rpsRatio("stream", id, baseline?.id), (v) => v >= 0.8) } });
@@ -101,6 +109,7 @@ export function renderReport(r: Report): string {
       addedTtfb.cells.set(t.id, t.kind === "direct" ? "–" : cellFor(rounds("stream", t.id), () => fmtAddedUs(perRound(ttfb(t.id), ttfb(direct?.id), (x, y) => x.p50Us - y.p50Us))));
     }
     rows.push(addedTtfb);
+    cpuRow("stream");
   }
   if (r.results.has("slow")) {
     metricRow("slow", "req/s", rps, fmtCount, { ratio: "rps" });
@@ -115,11 +124,13 @@ export function renderReport(r: Report): string {
     rows.push(row);
     addedRow("slow", "added p50", p50);
     addedRow("slow", "added p99", p99);
+    cpuRow("slow");
   }
   if (r.results.has("bigbody")) {
     metricRow("bigbody", "req/s", rps, fmtCount, { ratio: "rps" });
     metricRow("bigbody", "p50", p50, fmtUs);
     metricRow("bigbody", "p99", p99, fmtUs);
+    cpuRow("bigbody");
   }
 
   // memory
@@ -211,7 +222,12 @@ function table(rows: Row[], targets: readonly Target[], gateways: readonly Targe
 }
 
 function details(r: Report): string {
-  const lines = ["## Rounds", "", "| scenario | target | rounds | req/s median (min–max) | p50 median | p99 median | failed requests |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"];
+  const lines = [
+    "## Rounds",
+    "",
+    "| scenario | target | rounds | req/s median (min–max) | CPU per request median (min–max) | p50 median | p99 median | failed requests |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
   for (const s of SCENARIOS) {
     const res = r.results.get(s.id);
     if (!res) continue;
@@ -220,8 +236,10 @@ function details(r: Report): string {
       if (!tr || tr.skipped) continue;
       const rates = tr.rounds.map((x) => x.rps);
       const range = rates.length ? `${fmtCount(median(rates))} (${fmtCount(Math.min(...rates))}–${fmtCount(Math.max(...rates))})` : "–";
+      const cpus = tr.rounds.map((x) => x.cpuUs).filter(Number.isFinite);
+      const cpuRange = cpus.length ? `${fmtUs(median(cpus))} (${fmtUs(Math.min(...cpus))}–${fmtUs(Math.max(...cpus))})` : "–";
       const errors = tr.rounds.reduce((a, x) => a + x.errors, 0);
-      lines.push(`| ${s.id} | ${t.label} | ${tr.rounds.length} | ${range} | ${fmtUs(medianOf(tr.rounds, (x) => x.p50Us))} | ${fmtUs(medianOf(tr.rounds, (x) => x.p99Us))} | ${errors} |`);
+      lines.push(`| ${s.id} | ${t.label} | ${tr.rounds.length} | ${range} | ${cpuRange} | ${fmtUs(medianOf(tr.rounds, (x) => x.p50Us))} | ${fmtUs(medianOf(tr.rounds, (x) => x.p99Us))} | ${errors} |`);
     }
   }
   return lines.join("\n") + "\n";

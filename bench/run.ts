@@ -12,7 +12,7 @@ import { freshBenchDatabase } from "./postgres.ts";
 import { freePort, installCleanup, setPinning, spawnChild, stopAll, waitFor200 } from "./processes.ts";
 import { renderReport } from "./report.ts";
 import { rssKb } from "./rss.ts";
-import { type Cpus, runScenario, SCENARIOS, type ScenarioId, type ScenarioResults } from "./scenarios.ts";
+import { type Cpus, prewarm, runScenario, SCENARIOS, type ScenarioId, type ScenarioResults } from "./scenarios.ts";
 import { soak, type SoakResult } from "./soak.ts";
 import { probe, type Target } from "./targets.ts";
 import { configYaml, createVirtualKey, ensureBinary, KEY_LIMITS, startTollgate } from "./tollgate.ts";
@@ -114,6 +114,11 @@ async function main() {
     if (broken.length) throw new Error(`the harness itself is broken: ${t.label} failed its probe: ${broken.map(([k, v]) => `${k}: ${v}`).join("; ")}`);
   }
 
+  if (opts.prewarmS > 0) {
+    log(`warm-up: ${opts.prewarmS} s of load on each target, not measured`);
+    await prewarm(targets, bodyFiles, opts.prewarmS, cpus.load);
+  }
+
   const plan = { oneCoreLatency: opts.latencyCores === "one", rounds: opts.rounds, durationS: opts.durationS, warmupS: opts.warmupS, ttfbRequests: opts.ttfbRequests, cpus };
   const results = new Map<ScenarioId, ScenarioResults>();
   for (const scenario of SCENARIOS) {
@@ -153,7 +158,7 @@ async function main() {
   const markdown = renderReport({
     machine,
     command: commandLine(argv),
-    plan: `${opts.rounds} round${opts.rounds === 1 ? "" : "s"} × ${opts.durationS} s (+${opts.warmupS} s warm-up) per target and scenario, targets in a rotating order each round; 1 wrk thread; ${pinText}`,
+    plan: `${opts.prewarmS > 0 ? `${opts.prewarmS} s of unmeasured load on each target first (JIT warm-up); then ` : ""}${opts.rounds} round${opts.rounds === 1 ? "" : "s"} × ${opts.durationS} s (+${opts.warmupS} s warm-up) per target and scenario, targets in a rotating order each round; 1 wrk thread; ${pinText}`,
     targets,
     results,
     idleRssKb,

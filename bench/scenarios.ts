@@ -2,6 +2,7 @@
 // so slow drift of a shared machine lands on all targets alike. Ratios are taken per round.
 import path from "node:path";
 import type { BodyKind } from "./bodies.ts";
+import { cpuTimeUs } from "./cpu.ts";
 import { repin, runChild } from "./processes.ts";
 import { sampleRss } from "./rss.ts";
 import { median } from "./stats.ts";
@@ -49,7 +50,8 @@ export interface RunPlan {
   cpus: Cpus;
 }
 
-export type RoundResult = WrkResult & { round: number };
+/** `cpuUs`: the target process's CPU time per request in the measured run (the direct target: the mock's). */
+export type RoundResult = WrkResult & { round: number; cpuUs: number };
 
 export interface TargetRounds {
   rounds: RoundResult[];
@@ -73,10 +75,12 @@ async function measureOnce(target: Target, scenario: Scenario, bodyFile: string,
   const rss = sampleRss(target.pid);
   try {
     if (plan.warmupS > 0) await runWrk({ ...run, durationS: plan.warmupS });
+    const cpuBefore = await cpuTimeUs(target.pid);
     const result = await runWrk({ ...run, durationS: plan.durationS });
+    const cpuUs = result.requests > 0 ? ((await cpuTimeUs(target.pid)) - cpuBefore) / result.requests : Number.NaN;
     // A round with failed requests measured something else (errors are cheap): it is reported, not used.
     if (result.errors > 0) into.failures.push(`round ${round + 1} discarded: ${result.errors} of ${result.requests} requests failed (non-2xx or socket errors)`);
-    else into.rounds.push({ ...result, round });
+    else into.rounds.push({ ...result, round, cpuUs });
   } finally {
     if (moved) await repin(target.pid, plan.cpus.server!);
     const { maxKb } = await rss.stop();
@@ -96,6 +100,30 @@ async function measureTtfb(target: Target, bodyFile: string, plan: RunPlan, into
   const result = JSON.parse(line) as TtfbResult;
   if (result.errors > 0) into.failures.push(`TTFB round ${round + 1} discarded: ${result.errors} failed requests (${result.firstError})`);
   else into.ttfb.push({ ...result, round });
+}
+
+// The warm-up's load, as shares of its length: every scenario's code path gets hot.
+const PREWARM_MIX: readonly { body: BodyKind; connections: number; share: number }[] = [
+  { body: "small", connections: 32, share: 0.5 },
+  { body: "stream", connections: 16, share: 0.25 },
+  { body: "big", connections: 16, share: 0.25 },
+];
+
+/**
+ * Load on every target before the first measurement, unmeasured. JavaScriptCore compiles hot code
+ * in the background for tens of seconds after a start (its JIT threads took 46 µs per request at
+ * one connection, and still 11 µs at 32, in the first ten seconds of load; about 1 µs after 40 s),
+ * and on a pinned core that compiling competes with the requests: a figure taken then measures the
+ * warm-up, not the proxy. One-connection p50 after a 40 s warm-up: 326 → 248 µs (baseline 146 → 139).
+ */
+export async function prewarm(targets: readonly Target[], bodyFiles: Record<BodyKind, string>, seconds: number, cpu: number | undefined): Promise<void> {
+  for (const target of targets) {
+    for (const { body, connections, share } of PREWARM_MIX) {
+      if (target.unsupported[body]) continue;
+      const durationS = Math.max(1, Math.round(seconds * share));
+      await runWrk({ url: target.baseUrl + CHAT_PATH, bodyFile: bodyFiles[body], key: target.key, connections, durationS, cpu });
+    }
+  }
 }
 
 export async function runScenario(scenario: Scenario, targets: readonly Target[], bodyFiles: Record<BodyKind, string>, plan: RunPlan): Promise<ScenarioResults> {
