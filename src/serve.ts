@@ -33,11 +33,16 @@ export async function openMigratedStore(target: string, log: Logger, options: { 
 /**
  * Startup leaves garbage behind (migrations, config parsing, route compilation): one full
  * collection, and JSC asked to hand back what it no longer uses, take about 2.5 MB off the idle RSS
- * (compiled binary, 1 s after start: 60.8-61.8 → 58.4-59.2 MB) for 8-12 ms of cold start.
+ * (compiled binary, 1 s after start: 60.8-61.8 → 58.4-59.2 MB). They take 8-15 ms, so they run
+ * once the server listens and the event loop has turned: a readiness probe that comes first is
+ * answered first (start to first 200, probing every 10 ms, median of 14 interleaved: 151 → 137 ms;
+ * RSS 1 s after start unchanged).
  */
 function releaseStartupMemory(): void {
-  Bun.gc(true);
-  Bun.shrink();
+  setTimeout(() => {
+    Bun.gc(true);
+    Bun.shrink();
+  }, 0).unref();
   setTimeout(() => Bun.gc(true), 300).unref();
 }
 
