@@ -6,8 +6,8 @@
 // 6,140-7,069 requests/s. The price is one event-loop turn before a request leaves, so a request
 // made while no other is waiting for its answer leaves at once: an idle gateway has nothing to
 // batch it with (compiled, one connection, ten interleaved rounds: 292.8 → 285.6 µs CPU and p50
-// 345 → 333 µs per call, +3% requests/s). The first send
-// also puts fetch's thread under SCHED_BATCH (http-thread-policy.ts).
+// 345 → 333 µs per call, +3% requests/s). The first send also puts fetch's thread under
+// SCHED_BATCH (http-thread-policy.ts).
 import { afterSend } from "./http-thread-policy.ts";
 
 type Send = (url: string, init: RequestInit) => Promise<Response>;
