@@ -44,19 +44,19 @@ export function renderReport(r: Report): string {
   const rps = (x: RoundResult) => x.rps;
   const cpu = (x: RoundResult) => x.cpuUs;
   const added = (s: ScenarioId, id: string, f: (x: RoundResult) => number) => perRound(rounds(s, id)?.rounds, rounds(s, direct?.id)?.rounds, (x, y) => f(x) - f(y));
-  const rpsRatio = (s: ScenarioId, id: string, to: string | undefined) => perRound(rounds(s, id)?.rounds, rounds(s, to)?.rounds, (x, y) => x.rps / y.rps);
+  /** Median over rounds of f(id's round) ÷ f(to's round in the same round). */
+  const ratioOf = (s: ScenarioId, id: string, to: string | undefined, f: (x: RoundResult) => number) => perRound(rounds(s, id)?.rounds, rounds(s, to)?.rounds, (x, y) => f(x) / f(y));
+  const rpsRatio = (s: ScenarioId, id: string, to: string | undefined) => ratioOf(s, id, to, rps);
 
-  const cpuRatio = (s: ScenarioId, id: string, to: string | undefined) => perRound(rounds(s, id)?.rounds, rounds(s, to)?.rounds, (x, y) => x.cpuUs / y.cpuUs);
-
-  const metricRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, fmt: (v: number) => string, opts: { ratio?: "rps" | "cpu"; goal?: Row["goal"] } = {}) => {
+  /** `ratio`: each Tollgate target's value of this metric ÷ the baseline's, per round. */
+  const metricRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, fmt: (v: number) => string, opts: { ratio?: boolean; goal?: Row["goal"] } = {}) => {
     const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal: opts.goal };
     for (const t of r.targets) row.cells.set(t.id, cellFor(rounds(s, t.id), () => fmt(medianOf(rounds(s, t.id)?.rounds, f))));
-    const ratio = opts.ratio === "rps" ? rpsRatio : opts.ratio === "cpu" ? cpuRatio : undefined;
-    if (ratio) for (const g of gateways) row.ratios.set(g.id, fmtRatio(ratio(s, g.id, baseline?.id)));
+    if (opts.ratio) for (const g of gateways) row.ratios.set(g.id, fmtRatio(ratioOf(s, g.id, baseline?.id, f)));
     rows.push(row);
   };
   // CPU time per request of each process (the direct column: the mock upstream's), ratio to the baseline's.
-  const cpuRow = (s: ScenarioId) => metricRow(s, "CPU per request", cpu, fmtUs, { ratio: "cpu" });
+  const cpuRow = (s: ScenarioId) => metricRow(s, "CPU per request", cpu, fmtUs, { ratio: true });
   const addedRow = (s: ScenarioId, metric: string, f: (x: RoundResult) => number, goal?: Row["goal"]) => {
     const row: Row = { scenario: s, metric, cells: new Map(), ratios: new Map(), goal };
     for (const t of r.targets) row.cells.set(t.id, t.kind === "direct" ? "–" : cellFor(rounds(s, t.id), () => fmtAddedUs(added(s, t.id, f))));
@@ -79,17 +79,17 @@ export function renderReport(r: Report): string {
     const baseAdded = baseline ? added("latency", baseline.id, p50) : Number.NaN;
     addedRow("latency", "added p50", p50, { text: "≤ 2× baseline", met: met((id) => added("latency", id, p50) / baseAdded, (v) => v <= 2) });
     addedRow("latency", "added p99", p99);
-    metricRow("latency", "req/s", rps, fmtCount, { ratio: "rps" });
+    metricRow("latency", "req/s", rps, fmtCount, { ratio: true });
     cpuRow("latency");
   }
   if (r.results.has("throughput")) {
-    metricRow("throughput", "req/s", rps, fmtCount, { ratio: "rps", goal: { text: "≥ 0.7× baseline", met: met((id) => rpsRatio("throughput", id, baseline?.id), (v) => v >= 0.7) } });
+    metricRow("throughput", "req/s", rps, fmtCount, { ratio: true, goal: { text: "≥ 0.7× baseline", met: met((id) => rpsRatio("throughput", id, baseline?.id), (v) => v >= 0.7) } });
     metricRow("throughput", "p50", p50, fmtUs);
     metricRow("throughput", "p99", p99, fmtUs);
     cpuRow("throughput");
   }
   if (r.results.has("stream")) {
-    metricRow("stream", "streams/s", rps, fmtCount, { ratio: "rps", goal: { text: "≥ 0.8× baseline", met: met((id) => rpsRatio("stream", id, baseline?.id), (v) => v >= 0.8) } });
+    metricRow("stream", "streams/s", rps, fmtCount, { ratio: true, goal: { text: "≥ 0.8× baseline", met: met((id) => rpsRatio("stream", id, baseline?.id), (v) => v >= 0.8) } });
     metricRow("stream", "p50 (whole stream)", p50, fmtUs);
     const ttfb = (id: string | undefined) => rounds("stream", id)?.ttfb;
     const ttfbP50 = (id: string) => medianOf(ttfb(id), (x) => x.p50Us);
@@ -112,7 +112,7 @@ export function renderReport(r: Report): string {
     cpuRow("stream");
   }
   if (r.results.has("slow")) {
-    metricRow("slow", "req/s", rps, fmtCount, { ratio: "rps" });
+    metricRow("slow", "req/s", rps, fmtCount, { ratio: true });
     const row: Row = {
       scenario: "slow",
       metric: "req/s ÷ direct",
@@ -127,7 +127,7 @@ export function renderReport(r: Report): string {
     cpuRow("slow");
   }
   if (r.results.has("bigbody")) {
-    metricRow("bigbody", "req/s", rps, fmtCount, { ratio: "rps" });
+    metricRow("bigbody", "req/s", rps, fmtCount, { ratio: true });
     metricRow("bigbody", "p50", p50, fmtUs);
     metricRow("bigbody", "p99", p99, fmtUs);
     cpuRow("bigbody");
