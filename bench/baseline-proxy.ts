@@ -9,7 +9,12 @@ function arg(name: string): string | undefined {
   return i > 0 ? Bun.argv[i + 1] : undefined;
 }
 
-export function startBaselineProxy(opts: { port: number; upstream: string; keys: readonly string[] }) {
+/** How the upstream's answer goes back to the client: the baseline streams its body back untouched. */
+export type Respond = (res: Response) => Response | Promise<Response>;
+
+const pipeBack: Respond = (res) => new Response(res.body, { status: res.status, headers: { "content-type": res.headers.get("content-type") ?? "application/json" } });
+
+export function startBaselineProxy(opts: { port: number; upstream: string; keys: readonly string[] }, respond: Respond = pipeBack) {
   const keys = new Map(opts.keys.map((k) => [`Bearer ${k}`, true]));
   const upstream = opts.upstream.replace(/\/$/, "");
   return Bun.serve({
@@ -27,7 +32,7 @@ export function startBaselineProxy(opts: { port: number; upstream: string; keys:
         headers: { "content-type": req.headers.get("content-type") ?? "application/json", authorization: "Bearer sk-fake" },
         body,
       });
-      return new Response(res.body, { status: res.status, headers: { "content-type": res.headers.get("content-type") ?? "application/json" } });
+      return respond(res);
     },
   });
 }

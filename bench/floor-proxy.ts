@@ -1,14 +1,15 @@
 // What a gateway that reads the usage of each answer costs at least on Bun, with no gateway logic
-// at all: the floor under Tollgate's figures, next to the baseline's pipe. Same key check and
-// upstream call as baseline-proxy.ts; only the way the answer comes back differs.
+// at all: the floor under Tollgate's figures, next to the baseline's pipe. It is baseline-proxy.ts
+// (same key check, same upstream call) with only the way the answer comes back changed:
 //   --observe read  the body is read in JavaScript (a reader and a TextDecoder, as a gateway must
 //                   to find the usage) and each piece written to a direct stream; a JSON answer is
 //                   read as text and parsed. This is the path Tollgate's streams take.
 //   --observe tee   the body is tee'd: one branch piped to the client natively, the other read in
 //                   JavaScript.
 // Run: bun bench/floor-proxy.ts --port N --upstream URL --key KEY --observe read|tee
+import { type Respond, startBaselineProxy } from "./baseline-proxy.ts";
 
-type Observe = "read" | "tee";
+export type Observe = "read" | "tee";
 
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -37,30 +38,18 @@ function streamBack(res: Response, observe: Observe): Response {
   return new Response(new ReadableStream(direct as unknown as UnderlyingDefaultSource<Uint8Array>), { headers: SSE_HEADERS });
 }
 
+const observing =
+  (observe: Observe): Respond =>
+  async (res) => {
+    const type = res.headers.get("content-type") ?? "";
+    if (type.startsWith("text/event-stream")) return streamBack(res, observe);
+    const text = await res.text();
+    if (type.includes("json")) JSON.parse(text);
+    return new Response(text, { status: res.status, headers: JSON_HEADERS });
+  };
+
 export function startFloorProxy(opts: { port: number; upstream: string; keys: readonly string[]; observe: Observe }) {
-  const keys = new Map(opts.keys.map((k) => [`Bearer ${k}`, true]));
-  const upstream = opts.upstream.replace(/\/$/, "");
-  return Bun.serve({
-    hostname: "127.0.0.1",
-    port: opts.port,
-    idleTimeout: 0,
-    async fetch(req) {
-      if (!keys.has(req.headers.get("authorization") ?? "")) {
-        return Response.json({ error: { message: "invalid key", type: "auth_error", param: null, code: "401" } }, { status: 401 });
-      }
-      const url = new URL(req.url);
-      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
-      const res = await fetch(upstream + url.pathname + url.search, {
-        method: req.method,
-        headers: { "content-type": req.headers.get("content-type") ?? "application/json", authorization: "Bearer sk-fake" },
-        body,
-      });
-      if (res.headers.get("content-type")?.startsWith("text/event-stream")) return streamBack(res, opts.observe);
-      const text = await res.text();
-      if (res.headers.get("content-type")?.includes("json")) JSON.parse(text);
-      return new Response(text, { status: res.status, headers: JSON_HEADERS });
-    },
-  });
+  return startBaselineProxy(opts, observing(opts.observe));
 }
 
 if (import.meta.main) {
