@@ -58,6 +58,8 @@ export interface LedgerOptions {
   readonly leaseOwner?: string;
   /** Calls admitted and not yet settled: while there are some, a commit waits a turn or two for them. */
   readonly siblings?: () => number;
+  /** After a failed journal write, calls wait for their commit this long before the journal is tried again. */
+  readonly journalRetryMs?: number;
 }
 
 // Group commit on a busy gateway: how many extra event-loop turns a commit waits for calls still in
@@ -78,6 +80,9 @@ const BATCH_WINDOW_MS = 20;
 const MAX_PENDING_AHEAD = 2_000;
 
 const DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
+// A journal that could not be written (a full disk, a directory gone) is tried again this long after
+// its failure; until then calls wait for their commit. Before, one failure lasted until a restart.
+const JOURNAL_RETRY_MS = 10_000;
 const MAX_REPLAY_ROUNDS = 3;
 const REPLAY_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 
@@ -99,8 +104,8 @@ export class SpendLedger {
   private windowTimer: ReturnType<typeof setTimeout> | undefined;
   /** A flush, a full batch or a caller without the journal asked for what is pending to be committed now; cleared once nothing is. */
   private hurried = false;
-  /** Set once a journal write failed: later calls wait for their commit instead (logged once). */
-  private journalFailed = false;
+  /** Set when a journal write failed: until then (performance.now()), calls wait for their commit instead. */
+  private journalFailedUntil: number | undefined;
   /** Entries recorded in this event-loop turn, written ahead together at its end. */
   private turn: { entries: TurnEntry[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   /** True from the first journaled batch until the journal is replayed: batches go to the journal. */
@@ -129,7 +134,7 @@ export class SpendLedger {
    * ahead together, with one write(), before any of them resolves.
    */
   record(entry: SpendEntry): Promise<void> {
-    if (this.options.journal && !this.journalFailed) {
+    if (this.options.journal && (this.journalFailedUntil === undefined || performance.now() >= this.journalFailedUntil)) {
       if (!this.turn) {
         const turn = Promise.withResolvers<void>();
         this.turn = { entries: [], done: turn.promise, resolve: turn.resolve, reject: turn.reject };
@@ -161,9 +166,14 @@ export class SpendLedger {
       }
       this.schedule(true);
       turn.resolve();
+      if (this.journalFailedUntil !== undefined) {
+        this.journalFailedUntil = undefined;
+        this.options.log?.info("spend journal written again: calls are answered once journaled");
+      }
     } catch (err) {
-      this.journalFailed = true;
-      this.options.log?.error("spend journal write failed: calls now wait for their database commit", { error: String(err) });
+      const firstFailure = this.journalFailedUntil === undefined;
+      this.journalFailedUntil = performance.now() + (this.options.journalRetryMs ?? JOURNAL_RETRY_MS);
+      if (firstFailure) this.options.log?.error("spend journal write failed: calls now wait for their database commit", { error: String(err) });
       const commits = turn.entries.map(({ entry, committed }) => {
         const commit = this.recordAfterCommit(entry);
         if (committed) commit.then(committed, () => committed());

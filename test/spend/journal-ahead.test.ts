@@ -1,7 +1,7 @@
 // Spend written ahead: a settled call is in the journal (one write) when record() resolves, and in
 // the database a batch window later; committed lines leave the journal, which stays small.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { count, eq } from "drizzle-orm";
 import { spendTargets } from "../../src/policy/budget.ts";
@@ -80,6 +80,34 @@ for (const dialect of ["sqlite", ...(PG_URL ? ["pg" as const] : [])] as Dialect[
         // Resolved only after the commit: the rows are there without a flush.
         expect((await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n).toBe(2);
         expect(errors).toEqual(["spend journal write failed: calls now wait for their database commit"]);
+        await ledger.close();
+      });
+    });
+
+    test("a journal that failed is tried again after journalRetryMs; once it writes, calls are answered ahead of their commit again", async () => {
+      await withKeyStore(dialect, async (store) => {
+        const blocker = tempPath("journal-blocked");
+        writeFileSync(blocker, ""); // a file where the journal's directory must go: every write fails
+        const dir = path.join(blocker, "journal");
+        const said: string[] = [];
+        const log = { info: (m: string) => said.push(m), warn() {}, debug() {}, error: (m: string) => said.push(m) } as never;
+        const ledger = new SpendLedger(store, () => {}, { journal: new SpendJournal(dir, "r1"), log, journalRetryMs: 50 });
+        const logs = async () => (await store.db.select({ n: count() }).from(store.t.spendLogs))[0]!.n;
+        await ledger.record(entry("blocked-1", 5));
+        expect(await logs()).toBe(1); // answered only once committed
+        // Still within the retry time: the journal is not touched, the call waits for its commit.
+        await ledger.record(entry("blocked-2", 5));
+        expect(await logs()).toBe(2);
+        rmSync(blocker);
+        await Bun.sleep(60);
+        await ledger.record(entry("ahead-again", 5));
+        expect(await logs()).toBe(2); // answered once journaled, before its commit
+        const lines = linesIn(dir);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain('"ahead-again"');
+        await ledger.flush();
+        expect(await logs()).toBe(3);
+        expect(said).toEqual(["spend journal write failed: calls now wait for their database commit", "spend journal written again: calls are answered once journaled"]);
         await ledger.close();
       });
     });
