@@ -46,6 +46,19 @@ function releaseStartupMemory(): void {
   setTimeout(() => Bun.gc(true), 300).unref();
 }
 
+/**
+ * An error thrown outside any request (a library's timer, a promise nobody awaited) would end the
+ * process, and with it every call in flight, for something no caller did. While serving it is
+ * logged and serving goes on: requests have their own error mapping, spend its journal, and a
+ * broken database shows in /health/readiness. Only the error's name and message are logged (as the
+ * request path does), truncated: never a stack of objects that may carry a secret.
+ */
+function keepServingThroughStrayErrors(log: Logger): void {
+  const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+  process.on("uncaughtException", (err) => log.error("uncaught exception outside a request: serving goes on", { error: describe(err) }));
+  process.on("unhandledRejection", (reason) => log.error("unhandled rejection outside a request: serving goes on", { error: describe(reason) }));
+}
+
 export async function serve(options: ServeOptions, env: Env, log: Logger): Promise<void> {
   const { config } = await loadConfig(options.config, env, log);
   const store = await openMigratedStore(resolveDatabaseTarget(options.db, env, config.general.database_url), log, { backgroundCheckpoints: true });
@@ -63,6 +76,7 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
   await deps.invalidation.ready;
   const app = buildApp(deps).listen({ port: options.port, hostname: options.host });
   const spendJobs = startSpendJobs(deps);
+  keepServingThroughStrayErrors(log);
   releaseStartupMemory();
   const server = app.server!;
   log.info("tollgate listening", {
