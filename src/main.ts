@@ -1,3 +1,4 @@
+import "./raise-upstream-limit.ts";
 import "./env-setup.ts";
 import { maskedConfig } from "./config/mask.ts";
 import { ConfigError } from "./config/load.ts";

@@ -83,6 +83,8 @@ export async function serve(options: ServeOptions, env: Env, log: Logger): Promi
     url: `http://${options.host}:${server.port}`,
     version: deps.version,
     models: config.modelList.length,
+    // Bun's cap on upstream requests at once (src/raise-upstream-limit.ts).
+    max_upstream_requests: Number(Bun.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? 256),
     startup_ms: Math.round(performance.now()),
   });
   if (config.modelList.length === 0) {
