@@ -29,4 +29,7 @@ export function createLogger(minLevel: LogLevel = "info", write: (line: string) 
 
 const formatValue = (v: string | number | boolean | null) => (typeof v === "string" && /\s/.test(v) ? JSON.stringify(v) : String(v));
 
+/** An error as a log field: its name and message only, never the object (it may carry a secret). */
+export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -6,7 +6,7 @@ import { emptyConfig, type Env, loadConfigFile, type Loaded } from "./config/loa
 import { openStore, type Store } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDeps } from "./deps.ts";
-import type { Logger } from "./log.ts";
+import { describeError, type Logger } from "./log.ts";
 import { startSpendJobs } from "./spend/spend-jobs.ts";
 
 const DEFAULT_GRACE_S = 30;
@@ -54,7 +54,7 @@ function releaseStartupMemory(): void {
  * request path does), truncated: never a stack of objects that may carry a secret.
  */
 function keepServingThroughStrayErrors(log: Logger): void {
-  const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+  const describe = (err: unknown) => describeError(err).slice(0, 500);
   process.on("uncaughtException", (err) => log.error("uncaught exception outside a request: serving goes on", { error: describe(err) }));
   process.on("unhandledRejection", (reason) => log.error("unhandled rejection outside a request: serving goes on", { error: describe(reason) }));
 }

@@ -2,7 +2,7 @@
 // through the same mapping as our own GatewayError.
 import { Elysia, ValidationError } from "elysia";
 import { GatewayError, toErrorResponse } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { describeError, type Logger } from "../log.ts";
 import { pointerToPath } from "../config/load.ts";
 import { rememberText } from "../proxy/request-text.ts";
 
@@ -25,7 +25,7 @@ export function toGatewayError(code: string | number, error: unknown, log: Logge
     return new GatewayError({ status: code, type: "invalid_request_error", message: (error as Error)?.message ?? "Bad request" });
   }
   // Never echo an unknown cause: it may carry a secret. The log keeps it.
-  log.error("unhandled error", { route, error: describe(error) });
+  log.error("unhandled error", { route, error: describeError(error) });
   return GatewayError.internal();
 }
 
@@ -36,8 +36,6 @@ function fromValidation(error: ValidationError): GatewayError {
   const reason = first?.schema?.error ?? first?.summary ?? first?.message ?? "Invalid request";
   return GatewayError.badRequest(`${reason}${where}`, param || null);
 }
-
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** Reads JSON bodies ourselves: one size limit, one parse error, the same shape for both. */
 export function bodyHandling(maxBodyBytes: number) {
