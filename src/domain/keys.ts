@@ -11,6 +11,7 @@ import {
   findKeyByToken,
   findKeysByTokensOrAliases,
   insertGraceToken,
+  type KeyOrder,
   type KeyPatch,
   type KeyRow,
   type KeyWrite,
@@ -79,11 +80,14 @@ export interface RegenerateInput extends KeySettings {
 }
 
 export interface ListQuery {
+  /** A key (sk-...) or its hash. */
+  key?: string;
   userId?: string;
   teamId?: string;
   keyAlias?: string;
   page: number;
   size: number;
+  order?: KeyOrder;
 }
 
 export interface KeysDeps {
@@ -131,8 +135,8 @@ export class KeyService {
   async list(caller: Principal, q: ListQuery): Promise<{ rows: KeyRow[]; total: number }> {
     const scope = decideListScope(await this.actorOf(caller), q.userId);
     if (!scope.ok) throw GatewayError.forbidden(scope.message);
-    const filter = { userId: q.userId, teamId: q.teamId, keyAlias: q.keyAlias, visibleTo: scope.all ? undefined : scope };
-    return listKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size });
+    const filter = { token: q.key === undefined ? undefined : toTokenHash(q.key), userId: q.userId, teamId: q.teamId, keyAlias: q.keyAlias, visibleTo: scope.all ? undefined : scope };
+    return listKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size }, q.order);
   }
 
   async update(caller: Principal, ref: string, changes: KeySettings): Promise<KeyRow> {

@@ -106,6 +106,7 @@ export function openaiRoutes(deps: AppDeps) {
     .get("/v1/models/*", one, { response: ModelObject, detail: { tags: ["openai"], summary: "One model the caller may use" } })
     .get("/model/info", info, { detail: infoDetail })
     .get("/v1/model/info", info, { detail: infoDetail })
+    .get("/v2/model/info", info, { detail: infoDetail })
     .post("/chat/completions", chat, chatDoc)
     .post("/v1/chat/completions", chat, chatDoc)
     .post("/openai/deployments/:model/chat/completions", chat, chatDoc)

@@ -221,6 +221,34 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await get("/key/list?size=101")).status).toBe(400);
     });
 
+    test("list: key_hash finds one key (hash or sk-...); sort_by and sort_order order the pages", async () => {
+      const owner = `sorter-${dialect}`;
+      const made: Json[] = [];
+      for (const [alias, budget] of [["b", 30], ["c", 10], ["a", 20]] as const) {
+        made.push(await generate({ user_id: owner, key_alias: `${alias}-${dialect}`, max_budget: budget }));
+        clockMs += 1_000;
+      }
+      const [b, c, a] = made as [Json, Json, Json];
+      for (const ref of [b.token, b.key]) {
+        const one = (await (await get(`/key/list?key_hash=${ref}`)).json()) as Json;
+        expect(one).toMatchObject({ keys: [b.token], total_count: 1 });
+      }
+      expect(((await (await get(`/key/list?key_hash=${"0".repeat(64)}`)).json()) as Json).total_count).toBe(0);
+
+      const order = async (query: string) => ((await (await get(`/key/list?user_id=${owner}&${query}`)).json()) as Json).keys;
+      expect(await order("")).toEqual([a.token, c.token, b.token]); // newest first, as before
+      expect(await order("sort_by=created_at&sort_order=asc")).toEqual([b.token, c.token, a.token]);
+      expect(await order("sort_by=max_budget&sort_order=desc")).toEqual([b.token, a.token, c.token]);
+      expect(await order("sort_by=key_alias&sort_order=asc")).toEqual([a.token, b.token, c.token]);
+      expect(await order("sort_by=key_alias&sort_order=asc&size=2&page=2")).toEqual([c.token]);
+      expect(await order("sort_by=token&sort_order=asc")).toEqual([a.token, b.token, c.token].sort());
+
+      const bad = await get("/key/list?sort_by=colour");
+      expect(bad.status).toBe(400);
+      expect((await errorOf(bad)).message).toContain("sort_by must be one of: spend, max_budget, created_at");
+      expect((await get("/key/list?sort_order=sideways")).status).toBe(400);
+    });
+
     test("limits beyond 32 bits (LiteLLM's BigInt columns) are stored and read back", async () => {
       const { key } = await generate({ tpm_limit: 10_000_000_000, rpm_limit: 5_000_000_000 });
       const info = (await (await gw.request(`/key/info?key=${key}`)).json()) as { info: { tpm_limit: number; rpm_limit: number } };

@@ -240,6 +240,8 @@ describe("routes and forwarding", () => {
     const key = await newKey({ models: ["gpt-4o"] });
     const mine = (await (await call("/v1/model/info", undefined, key, "GET")).json()) as any;
     expect(mine.data.map((d: any) => d.model_name)).toEqual(["gpt-4o"]);
+    // LiteLLM serves the same list at /v2/model/info (its UI's path).
+    expect(await (await call("/v2/model/info", undefined, key, "GET")).json()).toEqual(mine);
     expect((await call("/v1/models/gpt-4o", undefined, key, "GET")).status).toBe(200);
     expect((await call("/v1/models/claude", undefined, key, "GET")).status).toBe(404);
   });

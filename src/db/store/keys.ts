@@ -1,7 +1,7 @@
 // Key rows. Every write is a single statement, so it is atomic on both dialects (bun-sqlite
 // transactions cannot span awaits); alias uniqueness is left to the unique index, which is the only
 // check that holds under concurrent writers.
-import { and, count, desc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
 import type { Store } from "../client.ts";
 
 export type KeyRow = Store["t"]["keys"]["$inferSelect"];
@@ -60,7 +60,17 @@ export async function deleteKeys(s: Store, tokens: readonly string[]): Promise<s
   return rows.map((r) => r.token);
 }
 
+/** The columns /key/list may sort by (LiteLLM's sort_by values). */
+export const KEY_SORT_COLUMNS = ["spend", "max_budget", "created_at", "updated_at", "token", "key_alias"] as const;
+export type KeySortColumn = (typeof KEY_SORT_COLUMNS)[number];
+export interface KeyOrder {
+  by: KeySortColumn;
+  direction: "asc" | "desc";
+}
+
 export interface KeyListFilter {
+  /** A key's hash. */
+  token?: string;
   userId?: string;
   teamId?: string;
   keyAlias?: string;
@@ -68,9 +78,15 @@ export interface KeyListFilter {
   visibleTo?: { userId: string | null; teamIds: readonly string[] };
 }
 
-export async function listKeys(s: Store, filter: KeyListFilter, page: { offset: number; limit: number }): Promise<{ rows: KeyRow[]; total: number }> {
+export async function listKeys(
+  s: Store,
+  filter: KeyListFilter,
+  page: { offset: number; limit: number },
+  order: KeyOrder = { by: "created_at", direction: "desc" },
+): Promise<{ rows: KeyRow[]; total: number }> {
   const k = s.t.keys;
   const conditions: SQL[] = [];
+  if (filter.token !== undefined) conditions.push(eq(k.token, filter.token));
   if (filter.userId !== undefined) conditions.push(eq(k.userId, filter.userId));
   if (filter.teamId !== undefined) conditions.push(eq(k.teamId, filter.teamId));
   if (filter.keyAlias !== undefined) conditions.push(eq(k.keyAlias, filter.keyAlias));
@@ -84,9 +100,13 @@ export async function listKeys(s: Store, filter: KeyListFilter, page: { offset: 
   }
   const where = conditions.length ? and(...conditions) : undefined;
   // Page the tokens first, from an index that covers filter and order (a deep offset then skips
-  // index entries, not rows), then load only the page's rows.
+  // index entries, not rows; the default order has one), then load only the page's rows. The token
+  // breaks ties, so pages never overlap.
+  const column = { spend: k.spendNano, max_budget: k.maxBudgetNano, created_at: k.createdAt, updated_at: k.updatedAt, token: k.token, key_alias: k.keyAlias }[order.by];
+  const direction = order.direction === "asc" ? asc : desc;
+  const orderBy = column === k.token ? [direction(k.token)] : [direction(column), direction(k.token)];
   const [pageTokens, totals] = await Promise.all([
-    s.db.select({ token: k.token }).from(k).where(where).orderBy(desc(k.createdAt), desc(k.token)).limit(page.limit).offset(page.offset),
+    s.db.select({ token: k.token }).from(k).where(where).orderBy(...orderBy).limit(page.limit).offset(page.offset),
     s.db.select({ n: count() }).from(k).where(where),
   ]);
   const tokens = pageTokens.map((r) => r.token);

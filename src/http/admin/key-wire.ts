@@ -4,7 +4,7 @@
 import { type Static, type TSchema, t } from "elysia";
 import type { GenerateInput, KeySettings, RegenerateInput } from "../../domain/keys.ts";
 import { nanoToUsd, usdFieldToNanoOrNull } from "../../money.ts";
-import type { KeyRow } from "../../db/store/keys.ts";
+import { KEY_SORT_COLUMNS, type KeyOrder, type KeyRow, type KeySortColumn } from "../../db/store/keys.ts";
 import { GatewayError } from "../../errors.ts";
 
 // Integer nano-USD must stay a safe integer: 9e15 nano = 9 million USD.
@@ -80,8 +80,21 @@ export const KeyListQuery = t.Object({
   user_id: t.Optional(t.String()),
   team_id: t.Optional(t.String()),
   key_alias: t.Optional(t.String()),
+  key_hash: t.Optional(t.String()),
   return_full_object: t.Optional(t.String()),
+  // Checked by keyOrderOf: an enum schema here would fill a missing value with its first member.
+  sort_by: t.Optional(t.String()),
+  sort_order: t.Optional(t.String()),
 });
+
+/** sort_by + sort_order (LiteLLM's defaults: created_at, desc). */
+export function keyOrderOf(query: { sort_by?: string; sort_order?: string }): KeyOrder {
+  const by = query.sort_by ?? "created_at";
+  if (!(KEY_SORT_COLUMNS as readonly string[]).includes(by)) throw GatewayError.badRequest(`sort_by must be one of: ${KEY_SORT_COLUMNS.join(", ")}`, "sort_by");
+  const direction = (query.sort_order ?? "desc").toLowerCase();
+  if (direction !== "asc" && direction !== "desc") throw GatewayError.badRequest("sort_order must be asc or desc", "sort_order");
+  return { by: by as KeySortColumn, direction };
+}
 export type KeyListQuery = Static<typeof KeyListQuery>;
 
 

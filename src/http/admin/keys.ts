@@ -10,6 +10,7 @@ import {
   KeyGenerateBody,
   KeyInfoQuery,
   KeyListQuery,
+  keyOrderOf,
   KeyRef,
   KeyRegenerateBody,
   KeyRegeneratePathBody,
@@ -42,10 +43,18 @@ export function keyRoutes(deps: AppDeps) {
     .get("/key/list", async ({ principal, query }) => {
       const page = query.page ?? 1;
       const size = query.size ?? 10;
-      const { rows, total } = await keys.list(principal, { userId: query.user_id, teamId: query.team_id, keyAlias: query.key_alias, page, size });
+      const { rows, total } = await keys.list(principal, {
+        key: query.key_hash,
+        userId: query.user_id,
+        teamId: query.team_id,
+        keyAlias: query.key_alias,
+        page,
+        size,
+        order: keyOrderOf(query),
+      });
       const full = isTrue(query.return_full_object);
       return { keys: rows.map((r) => (full ? toKeyJson(r) : r.token)), total_count: total, current_page: page, total_pages: Math.ceil(total / size) };
-    }, { query: KeyListQuery, ...doc("Keys by hash (or full objects with return_full_object=true), paginated") })
+    }, { query: KeyListQuery, ...doc("Keys by hash (or full objects with return_full_object=true), paginated; filter by user_id, team_id, key_alias or key_hash; sort_by + sort_order") })
     .post("/key/update", async ({ principal, body }) => ({ ...toKeyJson(await keys.update(principal, body.key, toKeySettings(body))), key: body.key }), {
       body: KeyUpdateBody,
       ...doc("Change the fields sent; null clears a field; metadata is replaced"),
