@@ -15,6 +15,7 @@ import {
   type KeyPatch,
   type KeyRow,
   type KeyWrite,
+  listKeyAliases,
   listKeys,
   type NewKeyRow,
   repointGraceTokens,
@@ -29,6 +30,7 @@ import {
   decideGenerate,
   decideListScope,
   decideRead,
+  decideServiceAccount,
   decideUpdateFields,
   decideWrite,
   type KeyActor,
@@ -103,6 +105,11 @@ export class KeyService {
     const actor = await this.actorOf(caller);
     const userId = ownerOfNewKey(actor, input.userId);
     enforce(decideGenerate(actor, { userId, teamId: input.teamId ?? null }));
+    return this.insertNew(caller, input, userId, actor);
+  }
+
+  private async insertNew(caller: Principal, input: GenerateInput, userId: string | null, known?: KeyActor): Promise<{ key: string; row: KeyRow }> {
+    const actor = known ?? (await this.actorOf(caller));
     if (input.key !== undefined && input.key !== null) checkCustomKey(input.key);
     const plaintext = input.key ?? generateKey();
     const nowMs = this.deps.now();
@@ -137,6 +144,31 @@ export class KeyService {
     if (!scope.ok) throw GatewayError.forbidden(scope.message);
     const filter = { token: q.key === undefined ? undefined : toTokenHash(q.key), userId: q.userId, teamId: q.teamId, keyAlias: q.keyAlias, visibleTo: scope.all ? undefined : scope };
     return listKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size }, q.order);
+  }
+
+  /** Several keys at once (/v2/key/info): unknown ones are left out; one the caller may not read refuses all. */
+  async infoMany(caller: Principal, refs: readonly string[]): Promise<KeyRow[]> {
+    const actor = await this.actorOf(caller);
+    const rows = await findKeysByTokensOrAliases(this.deps.store, refs.map(toTokenHash), []);
+    for (const row of rows) enforce(decideRead(actor, row));
+    return rows;
+  }
+
+  /** Aliases of the keys the caller may list, alphabetically. */
+  async aliases(caller: Principal, q: { search?: string; page: number; size: number }): Promise<{ aliases: string[]; total: number }> {
+    const scope = decideListScope(await this.actorOf(caller), undefined);
+    if (!scope.ok) throw GatewayError.forbidden(scope.message);
+    return listKeyAliases(this.deps.store, { search: q.search, visibleTo: scope.all ? undefined : scope }, { offset: (q.page - 1) * q.size, limit: q.size });
+  }
+
+  /** A team key that belongs to no user (LiteLLM's service account): it outlives any member. */
+  async generateServiceAccount(caller: Principal, input: GenerateInput): Promise<{ key: string; row: KeyRow }> {
+    const teamId = input.teamId;
+    if (teamId === undefined || teamId === null || teamId === "") {
+      throw GatewayError.badRequest("team_id is required for service account keys. Please specify `team_id` in the request body.", "team_id");
+    }
+    enforce(decideServiceAccount(await this.actorOf(caller), teamId));
+    return this.insertNew(caller, { ...input, userId: null }, null);
   }
 
   async update(caller: Principal, ref: string, changes: KeySettings): Promise<KeyRow> {

@@ -45,6 +45,12 @@ export function decideGenerate(actor: KeyActor, target: { userId: string | null;
   return OK;
 }
 
+/** A service account (a team key of no user): proxy admins, and the team's own admins. */
+export function decideServiceAccount(actor: KeyActor, teamId: string): KeyDecision {
+  if (isProxyAdmin(actor.role) || administers(actor, teamId)) return OK;
+  return refuse(`Only proxy admins or admins of team=${teamId} can create service account keys for it`);
+}
+
 export function decideRead(actor: KeyActor, key: KeyOwner): KeyDecision {
   if (canReadAll(actor.role) || actor.ownToken === key.token || owns(actor, key)) return OK;
   if (key.teamId !== null && (actor.teamsMemberOf.includes(key.teamId) || administers(actor, key.teamId))) return OK;

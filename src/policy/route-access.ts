@@ -28,7 +28,7 @@ export const isLlmRoute = group(
 );
 
 export const isInfoRoute = group(
-  "/key/info", "/key/list", "/key/health", "/user/info", "/v2/user/info", "/team/info", "/team/list", "/v2/team/list",
+  "/key/info", "/v2/key/info", "/key/list", "/key/health", "/user/info", "/v2/user/info", "/team/info", "/team/list", "/v2/team/list",
   "/model/info", "/v1/model/info", "/v2/model/info", "/model_group/info", "/health", "/health/*",
 );
 

@@ -139,5 +139,55 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await get("/key/info", exact.key)).status).toBe(200);
       expect((await get("/models", exact.key)).status).toBe(403);
     });
+
+    test("LiteLLM's other key routes: /v2/key/info, /key/aliases, /key/health, /key/service-account/generate", async () => {
+      const alpha = await generateAs({ user_id: "alice", key_alias: "svc-alpha" });
+      await generateAs({ user_id: "alice", key_alias: "svc-beta" });
+      // bob may have been made an admin by now: carol is the plain internal user here.
+      await gw.store.db.insert(gw.store.t.users).values({ userId: "carol", userRole: "internal_user" });
+      const carol = (await generateAs({ user_id: "carol" })).key as string;
+      const gamma = await generateAs({ user_id: "carol", key_alias: "svc-gamma" });
+      await generateAs({ key_alias: "x%y" });
+      await generateAs({ key_alias: "x_z" });
+
+      // /v2/key/info: several keys by plaintext or hash, unknown ones left out, never a plaintext.
+      const many = await post("/v2/key/info", { keys: [alpha.key, gamma.token, "sk-nobody-has-this-key-000"] }, MASTER_KEY);
+      expect(many.status).toBe(200);
+      const body = (await many.json()) as Json;
+      expect(body.key).toEqual([alpha.key, gamma.token, "sk-nobody-has-this-key-000"]);
+      expect(body.info.map((k: Json) => k.key_alias).sort()).toEqual(["svc-alpha", "svc-gamma"]);
+      expect(JSON.stringify(body)).not.toContain(gamma.key);
+      expect((await post("/v2/key/info", { keys: [gamma.key] }, keyOf.alice!)).status).toBe(403);
+      expect((await post("/v2/key/info", { keys: [alpha.key] }, keyOf.alice!)).status).toBe(200);
+      expect((await post("/v2/key/info", { keys: [] }, MASTER_KEY)).status).toBe(400);
+
+      // /key/aliases: alphabetical, paged, searched in any case; `%` and `_` are plain characters.
+      const aliases = async (query: string, key = MASTER_KEY) => (await (await get(`/key/aliases?${query}`, key)).json()) as Json;
+      expect(await aliases("search=svc-")).toEqual({ aliases: ["svc-alpha", "svc-beta", "svc-gamma"], total_count: 3, current_page: 1, total_pages: 1, size: 50 });
+      expect(await aliases("search=svc-&size=2&page=2")).toMatchObject({ aliases: ["svc-gamma"], total_count: 3, total_pages: 2, size: 2 });
+      expect((await aliases("search=SVC-B")).aliases).toEqual(["svc-beta"]);
+      expect((await aliases("search=%25")).aliases).toEqual(["x%y"]);
+      expect((await aliases("search=_")).aliases).toEqual(["x_z"]);
+      // An internal user sees the aliases of the keys they may list.
+      expect((await aliases("search=svc-", keyOf.alice!)).aliases).toEqual(["svc-alpha", "svc-beta"]);
+      expect((await aliases("search=svc-", carol)).aliases).toEqual(["svc-gamma"]);
+      expect((await get("/key/aliases?size=101", MASTER_KEY)).status).toBe(400);
+
+      const health = await post("/key/health", {}, keyOf.alice!);
+      expect([health.status, await health.json()]).toEqual([200, { key: "healthy", logging_callbacks: null }]);
+
+      // A service account: a team key of no user; proxy admins and the team's admins make them.
+      const noTeam = await post("/key/service-account/generate", {}, MASTER_KEY);
+      expect(noTeam.status).toBe(400);
+      expect((await errorOf(noTeam)).message).toBe("team_id is required for service account keys. Please specify `team_id` in the request body.");
+      for (const maker of [MASTER_KEY, keyOf.alice!]) {
+        const made = await post("/key/service-account/generate", { team_id: "eng", user_id: "alice", max_budget: 5 }, maker);
+        expect(made.status).toBe(200);
+        const account = (await made.json()) as Json;
+        expect(account).toMatchObject({ team_id: "eng", user_id: null, max_budget: 5 });
+        expect((await get("/key/info", account.key)).status).toBe(200);
+      }
+      expect((await post("/key/service-account/generate", { team_id: "eng" }, carol)).status).toBe(403);
+    });
   });
 }

@@ -1,7 +1,7 @@
 // Key rows. Every write is a single statement, so it is atomic on both dialects (bun-sqlite
 // transactions cannot span awaits); alias uniqueness is left to the unique index, which is the only
 // check that holds under concurrent writers.
-import { and, asc, count, desc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { Store } from "../client.ts";
 
 export type KeyRow = Store["t"]["keys"]["$inferSelect"];
@@ -90,14 +90,9 @@ export async function listKeys(
   if (filter.userId !== undefined) conditions.push(eq(k.userId, filter.userId));
   if (filter.teamId !== undefined) conditions.push(eq(k.teamId, filter.teamId));
   if (filter.keyAlias !== undefined) conditions.push(eq(k.keyAlias, filter.keyAlias));
-  if (filter.visibleTo) {
-    const { userId, teamIds } = filter.visibleTo;
-    const mine: SQL[] = [];
-    if (userId !== null) mine.push(eq(k.userId, userId));
-    if (teamIds.length) mine.push(inArray(k.teamId, [...teamIds]));
-    if (!mine.length) return { rows: [], total: 0 };
-    conditions.push(or(...mine)!);
-  }
+  const visible = visibleCondition(k, filter.visibleTo);
+  if (visible === false) return { rows: [], total: 0 };
+  if (visible) conditions.push(visible);
   const where = conditions.length ? and(...conditions) : undefined;
   // Page the tokens first, from an index that covers filter and order (a deep offset then skips
   // index entries, not rows; the default order has one), then load only the page's rows. The token
@@ -113,6 +108,37 @@ export async function listKeys(
   const byToken = new Map((tokens.length ? await s.db.select().from(k).where(inArray(k.token, tokens)) : []).map((r) => [r.token, r]));
   const rows = tokens.flatMap((t) => byToken.get(t) ?? []);
   return { rows, total: Number(totals[0]?.n ?? 0) };
+}
+
+/** Key aliases in alphabetical order, optionally only those containing `search` (any case). */
+export async function listKeyAliases(
+  s: Store,
+  filter: { search?: string; visibleTo?: KeyListFilter["visibleTo"] },
+  page: { offset: number; limit: number },
+): Promise<{ aliases: string[]; total: number }> {
+  const k = s.t.keys;
+  const conditions: SQL[] = [isNotNull(k.keyAlias)];
+  if (filter.search) conditions.push(sql`lower(${k.keyAlias}) like ${`%${escapeLike(filter.search.toLowerCase())}%`} escape '\\'`);
+  const visible = visibleCondition(k, filter.visibleTo);
+  if (visible === false) return { aliases: [], total: 0 };
+  if (visible) conditions.push(visible);
+  const where = and(...conditions);
+  const [rows, totals] = await Promise.all([
+    s.db.select({ alias: k.keyAlias }).from(k).where(where).orderBy(asc(k.keyAlias)).limit(page.limit).offset(page.offset),
+    s.db.select({ n: count() }).from(k).where(where),
+  ]);
+  return { aliases: rows.map((r) => r.alias!), total: Number(totals[0]?.n ?? 0) };
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** For non-admins: keys of this user or of these teams (false: nothing is visible). */
+function visibleCondition(k: Store["t"]["keys"], visibleTo: KeyListFilter["visibleTo"]): SQL | false | undefined {
+  if (!visibleTo) return undefined;
+  const mine: SQL[] = [];
+  if (visibleTo.userId !== null) mine.push(eq(k.userId, visibleTo.userId));
+  if (visibleTo.teamIds.length) mine.push(inArray(k.teamId, [...visibleTo.teamIds]));
+  return mine.length ? or(...mine)! : false;
 }
 
 export async function insertGraceToken(s: Store, oldToken: string, token: string, validUntil: Date): Promise<void> {

@@ -74,6 +74,12 @@ export const KeyRef = t.Object({ key: t.String({ minLength: 1, error: "key is re
 export const ResetSpendBody = t.Object({ reset_to: t.Number({ error: "reset_to must be a number (USD)" }) }, loose);
 
 export const KeyInfoQuery = t.Object({ key: t.Optional(t.String()) });
+export const KeysBody = t.Object({ keys: t.Array(t.String(), { minItems: 1, error: "keys must be a non-empty list of keys (sk-... or hashes)" }) }, loose);
+export const KeyAliasesQuery = t.Object({
+  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
+  size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "size must be a whole number from 1 to 100" })),
+  search: t.Optional(t.String()),
+});
 export const KeyListQuery = t.Object({
   page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
   size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "size must be a whole number from 1 to 100" })),

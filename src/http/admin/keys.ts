@@ -7,6 +7,7 @@ import { authGuard } from "../auth-guard.ts";
 import {
   isTrue,
   KeyDeleteBody,
+  KeyAliasesQuery,
   KeyGenerateBody,
   KeyInfoQuery,
   KeyListQuery,
@@ -14,6 +15,7 @@ import {
   KeyRef,
   KeyRegenerateBody,
   KeyRegeneratePathBody,
+  KeysBody,
   KeyUpdateBody,
   ResetSpendBody,
   toGeneratedJson,
@@ -39,6 +41,21 @@ export function keyRoutes(deps: AppDeps) {
     .get("/key/info", async ({ principal, query }) => toKeyInfoJson(query.key ?? (principal.kind === "key" ? principal.token : ""), await keys.info(principal, query.key)), {
       query: KeyInfoQuery,
       ...doc("A key's settings and spend (?key= plaintext or hash; default: the calling key)"),
+    })
+    .post("/v2/key/info", async ({ principal, body }) => ({ key: body.keys, info: (await keys.infoMany(principal, body.keys)).map(toKeyJson) }), {
+      body: KeysBody,
+      ...doc("Several keys' settings and spend at once ({keys: [...]}); unknown keys are left out"),
+    })
+    .get("/key/aliases", async ({ principal, query }) => {
+      const page = query.page ?? 1;
+      const size = query.size ?? 50;
+      const { aliases, total } = await keys.aliases(principal, { search: query.search, page, size });
+      return { aliases, total_count: total, current_page: page, total_pages: Math.ceil(total / size), size };
+    }, { query: KeyAliasesQuery, ...doc("Aliases of the keys the caller may list, alphabetically; ?search= matches any part, any case") })
+    .post("/key/health", () => ({ key: "healthy", logging_callbacks: null }), doc("The calling key's health: no logging callbacks to check, so always healthy"))
+    .post("/key/service-account/generate", async ({ principal, body }) => toGeneratedJson(await keys.generateServiceAccount(principal, toGenerateInput(body)), body.duration), {
+      body: KeyGenerateBody,
+      ...doc("A team key that belongs to no user (team_id required; proxy or team admins)"),
     })
     .get("/key/list", async ({ principal, query }) => {
       const page = query.page ?? 1;
