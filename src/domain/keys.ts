@@ -171,6 +171,30 @@ export class KeyService {
     return this.insertNew(caller, { ...input, userId: null }, null);
   }
 
+  /**
+   * /key/bulk_update (proxy admins): each key changed on its own, as /key/update would; one that
+   * cannot be changed is reported with the reason and the others still are.
+   */
+  async bulkUpdate(
+    caller: Principal,
+    updates: readonly { ref: string; changes: KeySettings | GatewayError }[],
+  ): Promise<{ ref: string; row?: KeyRow; error?: GatewayError }[]> {
+    if (!isProxyAdmin(caller.role)) throw GatewayError.forbidden("Only proxy admins can perform bulk key updates");
+    const out: { ref: string; row?: KeyRow; error?: GatewayError }[] = [];
+    for (const { ref, changes } of updates) {
+      if (changes instanceof GatewayError) {
+        out.push({ ref, error: changes });
+        continue;
+      }
+      try {
+        out.push({ ref, row: await this.update(caller, ref, changes) });
+      } catch (err) {
+        out.push({ ref, error: err instanceof GatewayError ? err : GatewayError.internal() });
+      }
+    }
+    return out;
+  }
+
   async update(caller: Principal, ref: string, changes: KeySettings): Promise<KeyRow> {
     const actor = await this.actorOf(caller);
     const current = await this.existing(ref);

@@ -189,5 +189,43 @@ for (const dialect of ["sqlite", "pg"] as const) {
       }
       expect((await post("/key/service-account/generate", { team_id: "eng" }, carol)).status).toBe(403);
     });
+
+    test("/key/bulk_update: proxy admins only; each key is changed, or refused with its reason, on its own", async () => {
+      const one = await generateAs({ max_budget: 1 });
+      const two = await generateAs({});
+      const missing = "sk-this-key-was-never-made-0000";
+      const res = await post("/key/bulk_update", {
+        keys: [
+          { key: one.key, max_budget: 7, tags: ["batch"] },
+          { key: two.token, team_id: "eng" },
+          { key: missing, max_budget: 1 },
+          { key: one.token, budget_id: "tier-1" },
+          { key: two.key, max_budget: -1 },
+        ],
+      }, MASTER_KEY);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Json;
+      expect(body.total_requested).toBe(5);
+      expect(body.successful_updates.map((u: Json) => [u.key, u.key_info.max_budget, u.key_info.team_id])).toEqual([
+        [one.key, 7, null],
+        [two.token, null, "eng"],
+      ]);
+      expect(body.successful_updates[0].key_info.tags).toEqual(["batch"]);
+      expect(body.failed_updates.map((f: Json) => [f.key, f.failed_reason])).toEqual([
+        [missing, "Key sk-...0000 not found."],
+        [one.token, "budget_id is not supported on keys: set max_budget (and budget_duration with /key/update)"],
+        [two.key, "max_budget cannot be negative. Received: -1"],
+      ]);
+      expect(body.failed_updates[2].key_info).toEqual({ key: two.key, max_budget: -1 });
+      expect(((await (await get(`/key/info?key=${one.key}`, MASTER_KEY)).json()) as Json).info.max_budget).toBe(7);
+      expect(((await (await get(`/key/info?key=${two.key}`, MASTER_KEY)).json()) as Json).info).toMatchObject({ team_id: "eng", max_budget: null });
+
+      const refused = await post("/key/bulk_update", { keys: [{ key: keyOf.alice, max_budget: 100 }] }, keyOf.alice!);
+      expect(refused.status).toBe(403);
+      expect((await errorOf(refused)).message).toBe("Only proxy admins can perform bulk key updates");
+      expect((await errorOf(await post("/key/bulk_update", { keys: [] }, MASTER_KEY))).message).toBe("No keys provided for update");
+      const tooMany = await post("/key/bulk_update", { keys: Array.from({ length: 501 }, () => ({ key: one.key })) }, MASTER_KEY);
+      expect([tooMany.status, (await errorOf(tooMany)).message]).toEqual([400, "Maximum 500 keys can be updated at once. Found 501 keys."]);
+    });
   });
 }

@@ -75,6 +75,28 @@ export const ResetSpendBody = t.Object({ reset_to: t.Number({ error: "reset_to m
 
 export const KeyInfoQuery = t.Object({ key: t.Optional(t.String()) });
 export const KeysBody = t.Object({ keys: t.Array(t.String(), { minItems: 1, error: "keys must be a non-empty list of keys (sk-... or hashes)" }) }, loose);
+/** LiteLLM's MAX_BATCH_SIZE for /key/bulk_update. */
+export const BULK_UPDATE_MAX_KEYS = 500;
+export const KeyBulkUpdateBody = t.Object(
+  {
+    keys: t.Array(
+      t.Object(
+        {
+          key: t.String({ minLength: 1, error: "each update needs the key (sk-... or its hash)" }),
+          max_budget: settingsFields.max_budget,
+          team_id: settingsFields.team_id,
+          tags: settingsFields.tags,
+          budget_id: opt(t.String(), "budget_id must be a string"),
+        },
+        loose,
+      ),
+      { error: "keys must be a list of {key, max_budget?, team_id?, tags?}" },
+    ),
+  },
+  loose,
+);
+export type KeyBulkUpdateBody = Static<typeof KeyBulkUpdateBody>;
+
 export const KeyAliasesQuery = t.Object({
   page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
   size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "size must be a whole number from 1 to 100" })),
@@ -155,6 +177,24 @@ export function toKeySettings(b: SettingsBody): KeySettings {
   };
   for (const k of Object.keys(s) as (keyof KeySettings)[]) if (s[k] === undefined) delete s[k];
   return s;
+}
+
+/** Each bulk item's changes, or why it cannot be applied (reported for that key alone). */
+export function toBulkUpdates(body: KeyBulkUpdateBody): { ref: string; changes: KeySettings | GatewayError }[] {
+  if (body.keys.length === 0) throw GatewayError.badRequest("No keys provided for update", "keys");
+  if (body.keys.length > BULK_UPDATE_MAX_KEYS) {
+    throw GatewayError.badRequest(`Maximum ${BULK_UPDATE_MAX_KEYS} keys can be updated at once. Found ${body.keys.length} keys.`, "keys");
+  }
+  return body.keys.map((item) => {
+    if (item.budget_id !== undefined && item.budget_id !== null) {
+      return { ref: item.key, changes: GatewayError.badRequest("budget_id is not supported on keys: set max_budget (and budget_duration with /key/update)", "budget_id") };
+    }
+    try {
+      return { ref: item.key, changes: toKeySettings({ max_budget: item.max_budget, team_id: item.team_id, tags: item.tags }) };
+    } catch (err) {
+      return { ref: item.key, changes: err instanceof GatewayError ? err : GatewayError.internal() };
+    }
+  });
 }
 
 export const toGenerateInput = (b: KeyGenerateBody): GenerateInput => ({ ...toKeySettings(b), key: b.key });

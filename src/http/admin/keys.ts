@@ -8,6 +8,7 @@ import {
   isTrue,
   KeyDeleteBody,
   KeyAliasesQuery,
+  KeyBulkUpdateBody,
   KeyGenerateBody,
   KeyInfoQuery,
   KeyListQuery,
@@ -18,6 +19,7 @@ import {
   KeysBody,
   KeyUpdateBody,
   ResetSpendBody,
+  toBulkUpdates,
   toGeneratedJson,
   toGenerateInput,
   toKeyInfoJson,
@@ -76,6 +78,15 @@ export function keyRoutes(deps: AppDeps) {
       body: KeyUpdateBody,
       ...doc("Change the fields sent; null clears a field; metadata is replaced"),
     })
+    .post("/key/bulk_update", async ({ principal, body }) => {
+      const results = await keys.bulkUpdate(principal, toBulkUpdates(body));
+      const asked = new Map(body.keys.map((item) => [item.key, item]));
+      return {
+        total_requested: body.keys.length,
+        successful_updates: results.flatMap((r) => (r.row ? [{ key: r.ref, key_info: toKeyJson(r.row) }] : [])),
+        failed_updates: results.flatMap((r) => (r.error ? [{ key: r.ref, key_info: asked.get(r.ref) ?? null, failed_reason: r.error.message }] : [])),
+      };
+    }, { body: KeyBulkUpdateBody, ...doc("Change max_budget, team_id or tags of up to 500 keys (proxy admins); each key succeeds or fails on its own") })
     .post("/key/delete", async ({ principal, body }) => ({ deleted_keys: await keys.delete(principal, { keys: body.keys ?? [], keyAliases: body.key_aliases ?? [] }) }), {
       body: KeyDeleteBody,
       ...doc("Delete keys by plaintext, hash or alias"),
