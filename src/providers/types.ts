@@ -56,12 +56,14 @@ export type Chunk = Json;
  * OpenAI chunks forwarded as the upstream's own SSE text (`data: ...\n\n` events), neither parsed
  * nor serialised again. Only an OpenAI-format upstream produces them, only for an OpenAI-format
  * client that asked for it (`StreamPassThrough`), and never for a chunk carrying an error. `usage`
- * is the usage one of the events reported (a client that asked for usage sees that chunk as sent).
+ * is the usage one of the events reported (a client that asked for usage sees that chunk as sent);
+ * `id` the chunks' id, read from the stream's first text.
  */
 export class SseText {
   constructor(
     readonly text: string,
     readonly usage?: Usage,
+    readonly id?: string,
   ) {}
 }
 
@@ -71,6 +73,12 @@ export type StreamItem = Chunk | SseText;
 export const chunksOnly = (items: AsyncGenerator<StreamItem>) => items as AsyncGenerator<Chunk>;
 
 export const usageOfItem = (item: StreamItem): Usage | undefined => (item instanceof SseText ? item.usage : (item.usage as Usage | undefined));
+
+/** The answer's id as the client sees it (OpenAI chunks all carry the same one). */
+export function responseIdOfItem(item: StreamItem): string | undefined {
+  const id = item instanceof SseText ? item.id : item.id;
+  return typeof id === "string" ? id : undefined;
+}
 
 /** Asked by the OpenAI routes: chunks an OpenAI-format upstream sends may be passed on as text. */
 export interface StreamPassThrough {

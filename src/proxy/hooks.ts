@@ -33,6 +33,8 @@ export interface CallOutcome {
   readonly httpStatus: number;
   /** Known whenever the provider reported it; mock_response reports fixed usage. */
   readonly usage: Usage | undefined;
+  /** The answer's own id (`id` of the completion or its chunks), when it had one. */
+  readonly responseId?: string;
   readonly deployment: Deployment | undefined;
   readonly provider: string | undefined;
   readonly upstreamModel: string | undefined;

@@ -7,7 +7,7 @@ import { GatewayError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
-import { type CallKind, chunksOnly, type Json, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
+import { type CallKind, chunksOnly, type Json, responseIdOfItem, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { backoffMs } from "../router/backoff.ts";
 import { recordAbandoned, recordStart, recordSuccess } from "../router/deployment-stats.ts";
@@ -93,9 +93,11 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   const run: AttemptState = { routed: undefined, retries: 0, fallbacks: 0, upstreamMs: 0 };
   // A failing settlement is logged, never turned into a failed call: the answer already exists.
-  const settle = (status: CallOutcome["status"], httpStatus: number, usage: Usage | undefined, error?: Error) =>
+  const settle = (status: CallOutcome["status"], httpStatus: number, answer: Answered | undefined, error?: Error) =>
     deps.hooks.settle(ctx, {
-      status, httpStatus, usage, error,
+      status, httpStatus, error,
+      usage: answer?.usage,
+      responseId: answer?.responseId,
       deployment: run.routed?.target.deployment,
       provider: run.routed?.target.provider,
       upstreamModel: run.routed?.target.upstreamModel,
@@ -140,10 +142,17 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   }
 
   if (produced.kind === "json") {
-    const settlement = await settle("success", 200, produced.body.usage as Usage | undefined);
+    const id = produced.body.id;
+    const settlement = await settle("success", 200, { usage: produced.body.usage as Usage | undefined, responseId: typeof id === "string" ? id : undefined });
     return { kind: "json", body: produced.body, text: produced.text, headers: headers(settlement?.headers) };
   }
   return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle) };
+}
+
+/** What the answer said of itself, as far as it got: its usage and its id. */
+interface Answered {
+  readonly usage?: Usage;
+  readonly responseId?: string;
 }
 
 const includesUsage = (body: Json) => (body.stream_options as Json | undefined)?.include_usage === true;
@@ -354,24 +363,25 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
  */
 async function* settled(
   chunks: AsyncGenerator<StreamItem>,
-  settle: (status: CallOutcome["status"], httpStatus: number, usage: Usage | undefined, error?: Error) => Promise<unknown>,
+  settle: (status: CallOutcome["status"], httpStatus: number, answer: Answered, error?: Error) => Promise<unknown>,
 ): AsyncGenerator<StreamItem> {
-  let usage: Usage | undefined;
+  const answer: { usage?: Usage; responseId?: string } = {};
   let done = false;
   try {
     for await (const chunk of chunks) {
-      usage = usageOfItem(chunk) ?? usage;
+      answer.usage = usageOfItem(chunk) ?? answer.usage;
+      answer.responseId ??= responseIdOfItem(chunk);
       yield chunk;
     }
     done = true;
-    await settle("success", 200, usage);
+    await settle("success", 200, answer);
   } catch (err) {
     done = true;
     const status = err instanceof GatewayError ? err.status : 500;
-    await settle(status === 499 ? "client_disconnected" : "failure", status, usage, err as Error);
+    await settle(status === 499 ? "client_disconnected" : "failure", status, answer, err as Error);
     throw err;
   } finally {
-    if (!done) await settle("client_disconnected", 200, usage);
+    if (!done) await settle("client_disconnected", 200, answer);
   }
 }
 

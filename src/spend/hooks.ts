@@ -248,6 +248,8 @@ function spendLog(
     },
     startTime: new Date(outcome.startedAtMs),
     endTime: new Date(outcome.endedAtMs),
+    // Bounded: the text comes from the provider.
+    responseId: outcome.responseId?.slice(0, 256) ?? null,
   };
 }
 

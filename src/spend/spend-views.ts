@@ -4,10 +4,14 @@ import type { RollupSums, SpendLogRecord } from "../db/store/spend.ts";
 import { GatewayError } from "../errors.ts";
 import { nanoToUsd } from "../money.ts";
 
-/** One LiteLLM_SpendLogs row as /spend/logs returns it. */
+/**
+ * One LiteLLM_SpendLogs row as /spend/logs returns it. request_id is the answer's own id, as in
+ * LiteLLM (the call id when the answer had none); the call id (x-litellm-call-id) is call_id.
+ */
 export function toSpendLogJson(r: SpendLogRecord) {
   return {
-    request_id: r.requestId,
+    request_id: r.responseId ?? r.requestId,
+    call_id: r.requestId,
     call_type: r.callType,
     api_key: r.apiKey ?? "",
     spend: nanoToUsd(r.spendNano),

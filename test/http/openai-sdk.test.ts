@@ -53,6 +53,21 @@ describe.each(["", "/v1"])("openai SDK, baseURL = gateway%s", (suffix) => {
     expect(usage?.completion_tokens).toBe(4);
   });
 
+  test("the answer's id finds its spend log, as in LiteLLM's tests (plain and streamed)", async () => {
+    const plain = await client().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Say hello" }] });
+    const stream = await client().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Say hello" }], stream: true });
+    let streamedId = "";
+    for await (const chunk of stream) streamedId ||= chunk.id;
+    expect(plain.id).not.toBe(streamedId);
+    await gw.committed();
+    for (const [id, tokens] of [[plain.id, 11], [streamedId, 11]] as const) {
+      const res = await fetch(`${gw.url}/spend/logs?request_id=${id}`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+      const logs = (await res.json()) as { request_id: string; call_id: string; total_tokens: number }[];
+      expect(logs.map((l) => [l.request_id, l.total_tokens])).toEqual([[id, tokens]]);
+      expect(logs[0]!.call_id).not.toBe(id);
+    }
+  });
+
   test("text completion", async () => {
     const completion = await client().completions.create({ model: "gpt-4o", prompt: "Say hello" });
     expect(completion.choices[0]!.text).toBe(MOCK_TEXT);

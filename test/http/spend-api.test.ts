@@ -33,7 +33,9 @@ for (const dialect of ["sqlite", "pg"] as const) {
   describe.skipIf(dialect === "pg" && !PG_URL)(`spend API on ${dialect}`, () => {
     let g: Gateway;
     let clock = DAY1;
+    // request_id in LiteLLM's logs is the answer's own id (response.id); the call id is call_id.
     const ids: Record<string, string> = {};
+    const callIds: Record<string, string> = {};
     let aliceKey = "";
     let aliceToken = "";
     let bobKey = "";
@@ -45,7 +47,9 @@ for (const dialect of ["sqlite", "pg"] as const) {
         json: { model: "gpt-4o", messages: [{ role: "user", content: "hi" }], mock_response: "hello", ...extra },
       });
       expect(res.status).toBe(200);
-      return res.headers.get("x-litellm-call-id")!;
+      const id = ((await res.json()) as { id: string }).id;
+      callIds[id] = res.headers.get("x-litellm-call-id")!;
+      return id;
     };
 
     beforeAll(async () => {
@@ -70,6 +74,10 @@ for (const dialect of ["sqlite", "pg"] as const) {
     test("/spend/logs?request_id finds the call's row with the exact cost, in LiteLLM's shape", async () => {
       const rows = await get(g, `/spend/logs?request_id=${ids.a1}`);
       expect(rows).toHaveLength(1);
+      expect(ids.a1).toStartWith("chatcmpl-");
+      expect(rows[0].call_id).toBe(callIds[ids.a1]);
+      // The call id (x-litellm-call-id) finds the same row.
+      expect(await get(g, `/spend/logs?request_id=${callIds[ids.a1]}`)).toEqual(rows);
       expect(rows[0]).toMatchObject({
         request_id: ids.a1, call_type: "acompletion", api_key: aliceToken, spend: usd(CALL_NANO),
         total_tokens: 30, prompt_tokens: 10, completion_tokens: 20, model: "gpt-4o", model_group: "gpt-4o",

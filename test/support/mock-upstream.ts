@@ -216,6 +216,9 @@ function firstToolName(wire: Wire, body: any): string | undefined {
 }
 
 const created = () => Math.floor(Date.now() / 1000);
+// Every answer has its own id, as OpenAI's do (a gateway's spend log is looked up by it).
+let answers = 0;
+const answerId = (prefix: string) => `${prefix}-${++answers}`;
 const usageOpenAI = () => ({ prompt_tokens: MOCK_USAGE.prompt, completion_tokens: MOCK_USAGE.completion, total_tokens: MOCK_USAGE.prompt + MOCK_USAGE.completion });
 
 function errorResponse(wire: Wire, cue: Extract<Cue, { kind: "error" }>, key: string): Response {
@@ -268,10 +271,10 @@ function completeBody(wire: Wire, call: Call, body: any, tool: string | undefine
       };
     default:
       if (call === "completion") {
-        return { id: "cmpl-mock", object: "text_completion", created: created(), model, choices: [{ index: 0, text: MOCK_TEXT, logprobs: null, finish_reason: "stop" }], usage: usageOpenAI() };
+        return { id: answerId("cmpl-mock"), object: "text_completion", created: created(), model, choices: [{ index: 0, text: MOCK_TEXT, logprobs: null, finish_reason: "stop" }], usage: usageOpenAI() };
       }
       return {
-        id: "chatcmpl-mock", object: "chat.completion", created: created(), model, system_fingerprint: "fp_mock",
+        id: answerId("chatcmpl-mock"), object: "chat.completion", created: created(), model, system_fingerprint: "fp_mock",
         choices: [{
           index: 0, logprobs: null, finish_reason: tool ? "tool_calls" : "stop",
           message: tool
@@ -343,7 +346,7 @@ function* streamEvents(wire: Wire, call: Call, body: any, pieces: Piece[], tool:
   }
   // OpenAI and Azure. With include_usage every chunk carries "usage": null, as OpenAI does.
   const withUsage = body.stream_options?.include_usage === true;
-  const base = { id: call === "completion" ? "cmpl-mock" : "chatcmpl-mock", object: call === "completion" ? "text_completion" : "chat.completion.chunk", created: created(), model };
+  const base = { id: answerId(call === "completion" ? "cmpl-mock" : "chatcmpl-mock"), object: call === "completion" ? "text_completion" : "chat.completion.chunk", created: created(), model };
   const chunk = (choice: object) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, logprobs: null, ...choice }], ...(withUsage ? { usage: null } : {}) })}\n\n`;
   let first = true;
   for (const p of pieces) {

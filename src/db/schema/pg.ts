@@ -176,6 +176,10 @@ export const spendLogs = pgTable(
     metadata: json<JsonObject>("metadata").notNull().$defaultFn(() => ({})),
     startTime: ts("start_time").notNull(),
     endTime: ts("end_time").notNull(),
+    // The answer's own id (LiteLLM's request_id: a client looks its call up by response.id); the
+    // call id above stays the key, since providers' ids need not be unique. Last: journal lines
+    // list the columns in order, so lines written before it still read.
+    responseId: text("response_id"),
   },
   (s) => [
     index("spend_logs_start_idx").on(s.startTime),
@@ -185,6 +189,7 @@ export const spendLogs = pgTable(
     index("spend_logs_key_idx").on(s.apiKey, s.startTime).where(sql`${s.apiKey} is not null`),
     index("spend_logs_team_idx").on(s.teamId, s.startTime).where(sql`${s.teamId} is not null`),
     index("spend_logs_user_idx").on(s.userId, s.startTime).where(sql`${s.userId} is not null`),
+    index("spend_logs_response_idx").on(s.responseId).where(sql`${s.responseId} is not null`),
   ],
 );
 

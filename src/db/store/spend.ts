@@ -1,6 +1,6 @@
 // Reads behind the spend API: spend-log rows (filtered, paged) and the daily rollups
 // (daily_spend, daily_end_user_spend) that every aggregate view is computed from.
-import { and, type Column, count, desc, eq, gte, inArray, lt, lte, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, type Column, count, desc, eq, gte, inArray, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Store } from "../client.ts";
 
@@ -9,6 +9,7 @@ export type SpendLogRecord = Store["t"]["spendLogs"]["$inferSelect"];
 export interface LogFilter {
   apiKey?: string;
   userId?: string;
+  /** The call id (x-litellm-call-id) or the answer's own id (LiteLLM's request_id). */
   requestId?: string;
   teamId?: string;
   endUser?: string;
@@ -23,7 +24,7 @@ function logWhere(s: Store, f: LogFilter): SQL | undefined {
   return and(
     f.apiKey !== undefined ? eq(l.apiKey, f.apiKey) : undefined,
     f.userId !== undefined ? eq(l.userId, f.userId) : undefined,
-    f.requestId !== undefined ? eq(l.requestId, f.requestId) : undefined,
+    f.requestId !== undefined ? or(eq(l.requestId, f.requestId), eq(l.responseId, f.requestId)) : undefined,
     f.teamId !== undefined ? eq(l.teamId, f.teamId) : undefined,
     f.endUser !== undefined ? eq(l.endUser, f.endUser) : undefined,
     f.from ? gte(l.startTime, f.from) : undefined,

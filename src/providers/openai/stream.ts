@@ -33,9 +33,17 @@ export async function* passThroughOpenAIStream(
 ): AsyncGenerator<StreamItem> {
   const decoder = new TextDecoder();
   const scanner = new PassThroughScanner(options.includeUsage);
-  // Pieces become items one at a time: an error after passed-on text must follow that text.
-  const item = (piece: Exclude<Piece, typeof DONE>) =>
-    typeof piece === "string" ? new SseText(piece) : "text" in piece ? new SseText(piece.text, piece.usage) : parseChunk(piece.data, target, exceptionName);
+  let idUnread = true;
+  // Pieces become items one at a time: an error after passed-on text must follow that text. The
+  // first text carries the chunks' id (a parsed chunk has its own).
+  const item = (piece: Exclude<Piece, typeof DONE>) => {
+    if (typeof piece !== "string" && !("text" in piece)) return parseChunk(piece.data, target, exceptionName);
+    const text = typeof piece === "string" ? piece : piece.text;
+    const usage = typeof piece === "string" ? undefined : piece.usage;
+    if (!idUnread) return new SseText(text, usage);
+    idUnread = false;
+    return new SseText(text, usage, firstIdIn(text));
+  };
   for await (const bytes of byteChunks(body)) {
     for (const piece of scanner.push(decoder.decode(bytes, { stream: true }))) {
       if (piece === DONE) return;
@@ -46,6 +54,14 @@ export async function* passThroughOpenAIStream(
     if (piece === DONE) return;
     yield item(piece);
   }
+}
+
+/** The value of the first `"id":"..."` member in the text (a chunk's id comes first in OpenAI's). */
+export function firstIdIn(text: string): string | undefined {
+  const at = text.indexOf('"id":"');
+  if (at < 0) return undefined;
+  const end = text.indexOf('"', at + 6);
+  return end < 0 ? undefined : text.slice(at + 6, end);
 }
 
 const DONE = Symbol("[DONE]");
