@@ -1,2 +1,1 @@
-ALTER TABLE "spend_logs" ADD COLUMN "response_id" text;--> statement-breakpoint
-CREATE INDEX "spend_logs_response_idx" ON "spend_logs" USING btree ("response_id") WHERE "spend_logs"."response_id" is not null;
+ALTER TABLE "spend_logs" ADD COLUMN "response_id" text;

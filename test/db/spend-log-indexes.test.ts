@@ -1,6 +1,7 @@
 // The spend log's key, team and user indexes are partial (a row without that owner is not in it):
 // the filters the spend API runs, equalities, still use them on both databases.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { findSpendLogsByRequestId } from "../../src/db/store/spend.ts";
 import { createTestStore, type Dialect, PG_URL } from "../support/harness.ts";
 
 const FILTERS = [
@@ -48,6 +49,28 @@ for (const dialect of ["sqlite", "pg"] as Dialect[]) {
         const plain = def?.toLowerCase().replace(/["`]/g, "");
         expect(plain).toMatch(new RegExp(`where \\(?(spend_logs\\.)?${column} is not null`));
       }
+    });
+
+    test("request_id: a call id is found by the key; an answer's id among the newest rows only", async () => {
+      const t0 = Date.UTC(2031, 0, 1);
+      const rows = [0, 1, 2, 3, 4].map((i) => ({
+        requestId: `call-${i}`,
+        responseId: `chatcmpl-answer-${i}`,
+        callType: "acompletion",
+        model: "m",
+        status: "success" as const,
+        startTime: new Date(t0 + i * 1000),
+        endTime: new Date(t0 + i * 1000),
+      }));
+      await store.db.insert(store.t.spendLogs).values(rows);
+      const find = async (id: string, searchRows: number) =>
+        (await findSpendLogsByRequestId(store, { requestId: id }, { limit: 10, offset: 0 }, searchRows)).rows.map((r) => r.requestId);
+      expect(await find("call-0", 3)).toEqual(["call-0"]);
+      expect(await find("chatcmpl-answer-4", 3)).toEqual(["call-4"]);
+      expect(await find("chatcmpl-answer-2", 3)).toEqual(["call-2"]);
+      expect(await find("chatcmpl-answer-1", 3)).toEqual([]); // older than the 3 newest
+      expect(await find("chatcmpl-answer-0", 100)).toEqual(["call-0"]); // fewer rows than the bound
+      expect(await find("chatcmpl-nobody", 100)).toEqual([]);
     });
   });
 }

@@ -75,9 +75,9 @@ for (const dialect of ["sqlite", "pg"] as const) {
       const rows = await get(g, `/spend/logs?request_id=${ids.a1}`);
       expect(rows).toHaveLength(1);
       expect(ids.a1).toStartWith("chatcmpl-");
-      expect(rows[0].call_id).toBe(callIds[ids.a1]);
+      expect(rows[0].call_id).toBe(callIds[ids.a1!]);
       // The call id (x-litellm-call-id) finds the same row.
-      expect(await get(g, `/spend/logs?request_id=${callIds[ids.a1]}`)).toEqual(rows);
+      expect(await get(g, `/spend/logs?request_id=${callIds[ids.a1!]}`)).toEqual(rows);
       expect(rows[0]).toMatchObject({
         request_id: ids.a1, call_type: "acompletion", api_key: aliceToken, spend: usd(CALL_NANO),
         total_tokens: 30, prompt_tokens: 10, completion_tokens: 20, model: "gpt-4o", model_group: "gpt-4o",

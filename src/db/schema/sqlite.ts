@@ -178,8 +178,10 @@ export const spendLogs = sqliteTable(
     startTime: ts("start_time").notNull(),
     endTime: ts("end_time").notNull(),
     // The answer's own id (LiteLLM's request_id: a client looks its call up by response.id); the
-    // call id above stays the key, since providers' ids need not be unique. Last: journal lines
-    // list the columns in order, so lines written before it still read.
+    // call id above stays the key, since providers' ids need not be unique. Not indexed: providers'
+    // ids are random, and an index of random keys made each row's write 2-5× dearer (a new page
+    // per row); src/db/store/spend.ts searches the newest rows for it. Last: journal lines list
+    // the columns in order, so lines written before it still read.
     responseId: text("response_id"),
   },
   (s) => [
@@ -190,7 +192,6 @@ export const spendLogs = sqliteTable(
     index("spend_logs_key_idx").on(s.apiKey, s.startTime).where(sql`${s.apiKey} is not null`),
     index("spend_logs_team_idx").on(s.teamId, s.startTime).where(sql`${s.teamId} is not null`),
     index("spend_logs_user_idx").on(s.userId, s.startTime).where(sql`${s.userId} is not null`),
-    index("spend_logs_response_idx").on(s.responseId).where(sql`${s.responseId} is not null`),
   ],
 );
 

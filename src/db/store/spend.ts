@@ -1,6 +1,6 @@
 // Reads behind the spend API: spend-log rows (filtered, paged) and the daily rollups
 // (daily_spend, daily_end_user_spend) that every aggregate view is computed from.
-import { and, type Column, count, desc, eq, gte, inArray, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, type Column, count, desc, eq, gte, inArray, lt, lte, notInArray, sql, type SQL } from "drizzle-orm";
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Store } from "../client.ts";
 
@@ -9,8 +9,12 @@ export type SpendLogRecord = Store["t"]["spendLogs"]["$inferSelect"];
 export interface LogFilter {
   apiKey?: string;
   userId?: string;
-  /** The call id (x-litellm-call-id) or the answer's own id (LiteLLM's request_id). */
+  /** The call id (x-litellm-call-id): the row's key. */
   requestId?: string;
+  /** The answer's own id: not indexed, so only searched with `newestRows`. */
+  responseId?: string;
+  /** Only the rows at least as new as the n-th newest (a bounded scan of spend_logs_start_idx). */
+  newestRows?: number;
   teamId?: string;
   endUser?: string;
   /** Inclusive. */
@@ -24,12 +28,38 @@ function logWhere(s: Store, f: LogFilter): SQL | undefined {
   return and(
     f.apiKey !== undefined ? eq(l.apiKey, f.apiKey) : undefined,
     f.userId !== undefined ? eq(l.userId, f.userId) : undefined,
-    f.requestId !== undefined ? or(eq(l.requestId, f.requestId), eq(l.responseId, f.requestId)) : undefined,
+    f.requestId !== undefined ? eq(l.requestId, f.requestId) : undefined,
+    f.responseId !== undefined ? eq(l.responseId, f.responseId) : undefined,
+    f.newestRows !== undefined ? gte(l.startTime, nthNewestStart(s, f.newestRows)) : undefined,
     f.teamId !== undefined ? eq(l.teamId, f.teamId) : undefined,
     f.endUser !== undefined ? eq(l.endUser, f.endUser) : undefined,
     f.from ? gte(l.startTime, f.from) : undefined,
     f.to ? lt(l.startTime, f.to) : undefined,
   );
+}
+
+/** The start time of the n-th newest row (or of the oldest, when there are fewer). */
+function nthNewestStart(s: Store, n: number): SQL {
+  const l = s.t.spendLogs;
+  return sql`coalesce((select ${l.startTime} from ${l} order by ${l.startTime} desc limit 1 offset ${n - 1}), (select min(${l.startTime}) from ${l}))`;
+}
+
+// LiteLLM users look a call up by the answer's id (response.id), most often just after the call.
+const ANSWER_ID_SEARCH_ROWS = 100_000;
+
+/**
+ * `/spend/logs?request_id=`: the call id is the row's key; an id that is none is searched as the
+ * answer's own id among the newest ANSWER_ID_SEARCH_ROWS rows.
+ */
+export async function findSpendLogsByRequestId(
+  s: Store,
+  f: LogFilter & { requestId: string },
+  page: { limit: number; offset: number },
+  searchRows = ANSWER_ID_SEARCH_ROWS,
+) {
+  const byCall = await findSpendLogs(s, f, page);
+  if (byCall.total > 0) return byCall;
+  return findSpendLogs(s, { ...f, requestId: undefined, responseId: f.requestId, newestRows: searchRows }, page);
 }
 
 /** Newest first; `limit` rows after `offset`, and the total that match. */

@@ -7,6 +7,7 @@ import type { Principal } from "../../auth/principal.ts";
 import type { AppDeps } from "../../deps.ts";
 import {
   findSpendLogs,
+  findSpendLogsByRequestId,
   keyLabels,
   type LogFilter,
   resetAllKeyAndTeamSpend,
@@ -112,7 +113,9 @@ export function spendRoutes(deps: AppDeps) {
     }
     const page = q.page ?? 1;
     const pageSize = q.page_size ?? (paged ? 50 : MAX_UNPAGED_LOGS);
-    const { rows, total } = await findSpendLogs(s, filter, { limit: pageSize, offset: (page - 1) * pageSize });
+    const window = { limit: pageSize, offset: (page - 1) * pageSize };
+    const { requestId } = filter;
+    const { rows, total } = requestId ? await findSpendLogsByRequestId(s, { ...filter, requestId }, window) : await findSpendLogs(s, filter, window);
     const data = rows.map(toSpendLogJson);
     if (!paged) return data;
     return { data, total, page, page_size: pageSize, total_pages: Math.max(1, Math.ceil(total / pageSize)) };

@@ -27,6 +27,7 @@ interface DailyActivity {
 
 interface SpendLog {
   request_id: string;
+  call_id: string;
   api_key?: string;
   model?: string;
   model_group?: string;
@@ -214,7 +215,7 @@ function RequestLogs({ start, end }: { start: string; end: string }) {
             <thead><tr><th scope="col">Time</th><th scope="col">Status</th><th scope="col">Model</th><th scope="col">Key</th><th scope="col">Tokens</th><th scope="col">Cost</th><th scope="col">Duration</th></tr></thead>
             <tbody>
               {rows.map((l) => (
-                <tr key={l.request_id}>
+                <tr key={l.call_id}>
                   <td>{dateTime(l.startTime)}</td>
                   <td>{(l.status ?? l.metadata?.status) === "failure" ? <span class="badge bad">failure</span> : <span class="badge ok">success</span>}</td>
                   <td>{l.model_group || l.model || "—"}</td>
