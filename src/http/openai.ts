@@ -9,6 +9,7 @@ import { accessListsOf, decideModelAccess } from "../policy/model-access.ts";
 import type { CallKind, Json } from "../providers/types.ts";
 import { noCallHooks } from "../proxy/hooks.ts";
 import { type CallResult, type LlmCallDeps, runLlmCall, visibleTo } from "../proxy/llm-call.ts";
+import { batchModels, runBatchCall } from "../proxy/batch-call.ts";
 import { sseResponse } from "../proxy/sse-response.ts";
 import { modelInfoList } from "../proxy/model-info.ts";
 import { accessGroupsOf } from "../router/model-groups.ts";
@@ -64,9 +65,10 @@ export function openaiRoutes(deps: AppDeps) {
     const receivedAt = performance.now();
     // The upstream may think for minutes before its first byte; the idle timer must not cut it.
     ctx.server?.timeout(ctx.request, 0);
-    const result = await runLlmCall(callDeps, {
+    const body = llmBodyOf(kind, ctx.body);
+    const input = {
       kind,
-      body: llmBodyOf(kind, ctx.body),
+      body,
       route: ctx.path,
       principal: ctx.principal,
       // Aborted by Bun when the client goes away, streaming or not.
@@ -75,8 +77,10 @@ export function openaiRoutes(deps: AppDeps) {
       receivedAt,
       headers: ctx.request.headers,
       passThrough: true,
-    });
-    return toResponse(result);
+    };
+    const batch = kind === "chat" && !ctx.params?.model ? batchModels(body.model, (name) => router.resolve(name) !== undefined) : undefined;
+    if (batch) return Response.json(await runBatchCall(callDeps, input, batch));
+    return toResponse(await runLlmCall(callDeps, input));
   };
   const chat = call("chat");
   const completion = call("completion");

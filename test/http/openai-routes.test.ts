@@ -314,3 +314,40 @@ test("an unreachable upstream: 500 APIConnectionError naming the group, not the 
   await (lifecycle.close ? lifecycle.close() : lifecycle.invalidation?.close());
   await s.destroy();
 });
+
+describe("batch completions (LiteLLM's model: \"a,b\")", () => {
+  const ask = (json: Record<string, unknown>, key = MASTER_KEY) => call("/v1/chat/completions", { messages: [{ role: "user", content: "hi" }], ...json }, key);
+
+  test("each model answers, in the order named; each is a call of its own", async () => {
+    const before = settled.length;
+    const sent = mock.received.length;
+    const res = await ask({ model: "gpt-4o, claude", fastest_response: false });
+    expect(res.status).toBe(200);
+    const answers = (await res.json()) as any[];
+    expect(answers).toHaveLength(2);
+    expect(answers.map((a) => a.choices[0].message.content)).toEqual([MOCK_TEXT, MOCK_TEXT]);
+    expect(answers[0].object).toBe("chat.completion");
+    expect(settled.slice(before).map((s) => s.ctx.modelGroup).sort()).toEqual(["claude", "gpt-4o"]);
+    // Each upstream got its own body: one model, and no batch-only field.
+    const bodies = mock.received.slice(sent).map((r) => r.body as any);
+    expect(bodies.map((b) => b.model).sort()).toEqual(["claude-sonnet-4-5", "gpt-4o"]);
+    expect(bodies.every((b) => !("fastest_response" in b))).toBe(true);
+  });
+
+  test("a model the key may not use has its error in its place; fastest_response gives one answer", async () => {
+    const key = await newKey({ models: ["gpt-4o"] });
+    const answers = (await (await ask({ model: "gpt-4o,claude" }, key)).json()) as any[];
+    expect(answers[0].choices[0].message.content).toBe(MOCK_TEXT);
+    expect(answers[1].error).toMatchObject({ code: "401", param: "model" });
+
+    const fastest = await ask({ model: "claude,gpt-4o", fastest_response: true });
+    expect(fastest.status).toBe(200);
+    expect(((await fastest.json()) as any).choices[0].message.content).toBe(MOCK_TEXT);
+    const allRefused = await ask({ model: "claude,beta-model", fastest_response: true }, key);
+    expect(allRefused.status).toBe(401);
+
+    const streamed = await ask({ model: "gpt-4o,claude", stream: true });
+    expect(streamed.status).toBe(400);
+    expect((await errorOf(streamed)).param).toBe("stream");
+  });
+});
