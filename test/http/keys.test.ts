@@ -243,6 +243,11 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect(await order("sort_by=key_alias&sort_order=asc&size=2&page=2")).toEqual([c.token]);
       expect(await order("sort_by=token&sort_order=asc")).toEqual([a.token, b.token, c.token].sort());
 
+      // Deleted keys are not kept: asking for them is a clear 400, not the live keys.
+      const deleted = await get("/key/list?status=deleted");
+      expect([deleted.status, (await errorOf(deleted)).param]).toEqual([400, "status"]);
+      expect((await get(`/key/list?status=active&key_hash=${b.token}`)).status).toBe(200);
+
       const bad = await get("/key/list?sort_by=colour");
       expect(bad.status).toBe(400);
       expect((await errorOf(bad)).message).toContain("sort_by must be one of: spend, max_budget, created_at");

@@ -110,6 +110,7 @@ export const KeyListQuery = t.Object({
   key_alias: t.Optional(t.String()),
   key_hash: t.Optional(t.String()),
   return_full_object: t.Optional(t.String()),
+  status: t.Optional(t.String()),
   // Checked by keyOrderOf: an enum schema here would fill a missing value with its first member.
   sort_by: t.Optional(t.String()),
   sort_order: t.Optional(t.String()),

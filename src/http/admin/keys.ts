@@ -3,6 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { KeyService } from "../../domain/keys.ts";
+import { GatewayError } from "../../errors.ts";
 import { authGuard } from "../auth-guard.ts";
 import {
   isTrue,
@@ -60,6 +61,11 @@ export function keyRoutes(deps: AppDeps) {
       ...doc("A team key that belongs to no user (team_id required; proxy or team admins)"),
     })
     .get("/key/list", async ({ principal, query }) => {
+      // LiteLLM lists deleted keys from an audit copy; Tollgate keeps none, and listing the live
+      // keys instead would answer a question nobody asked.
+      if (query.status !== undefined && query.status !== "active") {
+        throw GatewayError.badRequest(`status=${query.status} is not supported: deleted keys are not kept (only status=active)`, "status");
+      }
       const page = query.page ?? 1;
       const size = query.size ?? 10;
       const { rows, total } = await keys.list(principal, {
