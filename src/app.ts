@@ -17,7 +17,7 @@ import { uiSessionRoutes } from "./http/ui-session.ts";
 import uiPage from "./ui/index.html";
 
 export function buildApp(deps: AppDeps) {
-  return new Elysia({
+  const app = new Elysia({
     serve: {
       // Upstream LLM calls can be silent for minutes; routes that wait on them also switch the
       // per-request idle timer off (stack notes §6, §10).
@@ -47,6 +47,19 @@ export function buildApp(deps: AppDeps) {
     .use(spendRoutes(deps))
     .use(customerRoutes(deps))
     .use(budgetRoutes(deps));
+  // LiteLLM's public /routes: every path served, with its methods (read when asked: all are known then).
+  return app.get("/routes", () => ({ routes: routeList(app.routes) }), { detail: { tags: ["health"], summary: "Every route served, with its methods (no key needed)" } });
+}
+
+function routeList(routes: readonly { method: string; path: string }[]) {
+  const methods = new Map<string, string[]>();
+  for (const r of routes) {
+    const list = methods.get(r.path) ?? [];
+    if (!methods.has(r.path)) methods.set(r.path, list);
+    list.push(r.method);
+  }
+  methods.set("/routes", [...(methods.get("/routes") ?? []), "GET"].filter((m, i, all) => all.indexOf(m) === i));
+  return [...methods].map(([path, ms]) => ({ path, methods: ms }));
 }
 
 export type App = ReturnType<typeof buildApp>;

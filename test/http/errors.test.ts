@@ -75,8 +75,18 @@ describe("request errors", () => {
   });
 
   test("public routes need no key", async () => {
-    for (const path of ["/health/liveliness", "/health/liveness", "/health/readiness", "/openapi.json"]) {
+    for (const path of ["/health/liveliness", "/health/liveness", "/health/readiness", "/openapi.json", "/routes"]) {
       expect((await gw.request(path, { key: null })).status).toBe(200);
     }
+  });
+
+  test("/routes lists every route served with its methods (LiteLLM's public route)", async () => {
+    const { routes } = (await (await gw.request("/routes", { key: null })).json()) as { routes: { path: string; methods: string[] }[] };
+    const methodsOf = (path: string) => routes.find((r) => r.path === path)?.methods;
+    expect(methodsOf("/v1/chat/completions")).toEqual(["POST"]);
+    expect(methodsOf("/key/generate")).toEqual(["POST"]);
+    expect(methodsOf("/key/info")).toEqual(["GET"]);
+    expect(methodsOf("/routes")).toEqual(["GET"]);
+    expect(new Set(routes.map((r) => r.path)).size).toBe(routes.length);
   });
 });
