@@ -4,6 +4,7 @@
 // `model_list[2].litellm_params.model: required`.
 import { type TSchema, TypeGuard } from "@sinclair/typebox";
 import { Value, ValueErrorType } from "@sinclair/typebox/value";
+import { parseDuration } from "../policy/duration.ts";
 import { type Config, ConfigFile } from "./schema.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -67,6 +68,8 @@ export function parseConfig(text: string, env: Env, source: string | null): Load
   if (general.master_key && !general.master_key.startsWith("sk-")) {
     throw new ConfigError(["general_settings.master_key: must start with 'sk-'"]);
   }
+  const durationProblems = configDurationProblems(file);
+  if (durationProblems.length > 0) throw new ConfigError(durationProblems);
   const config: Config = {
     modelList: file.model_list ?? [],
     general,
@@ -75,6 +78,22 @@ export function parseConfig(text: string, env: Env, source: string | null): Load
     source,
   };
   return { config: deepFreeze(config), warnings };
+}
+
+/** Duration strings the schema cannot judge: refused at startup rather than on the first key. */
+function configDurationProblems(file: ConfigFile): string[] {
+  const l = file.litellm_settings ?? {};
+  const values: [string, string | undefined][] = [
+    ["litellm_settings.default_key_generate_params.duration", l.default_key_generate_params?.duration],
+    ["litellm_settings.default_key_generate_params.budget_duration", l.default_key_generate_params?.budget_duration],
+    ["litellm_settings.upperbound_key_generate_params.duration", l.upperbound_key_generate_params?.duration],
+    ["litellm_settings.upperbound_key_generate_params.budget_duration", l.upperbound_key_generate_params?.budget_duration],
+    ["litellm_settings.internal_user_budget_duration", l.internal_user_budget_duration],
+  ];
+  return values.flatMap(([path, value]) => {
+    const parsed = parseDuration(value);
+    return parsed.ok ? [] : [`${path}: ${parsed.reason}`];
+  });
 }
 
 function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[]): unknown {

@@ -105,9 +105,34 @@ const FailureSettings = {
   max_fallbacks: t.Optional(t.Integer({ minimum: 0 })),
 };
 
+// The key settings litellm_settings may bound or default for /key/generate (src/policy/key-params.ts).
+const KeyLimitParams = {
+  max_budget: t.Optional(t.Number({ minimum: 0 })),
+  budget_duration: t.Optional(t.String()),
+  duration: t.Optional(t.String()),
+  max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
+  tpm_limit: t.Optional(t.Integer({ minimum: 0 })),
+  rpm_limit: t.Optional(t.Integer({ minimum: 0 })),
+};
+export const KeyUpperBounds = t.Object(KeyLimitParams);
+export type KeyUpperBounds = Static<typeof KeyUpperBounds>;
+export const KeyDefaults = t.Object({
+  ...KeyLimitParams,
+  models: t.Optional(t.Array(t.String())),
+  metadata: t.Optional(t.Record(t.String(), t.Unknown())),
+  team_id: t.Optional(t.String()),
+  user_id: t.Optional(t.String()),
+});
+export type KeyDefaults = Static<typeof KeyDefaults>;
+
 export const LitellmSettings = t.Object({
   drop_params: t.Optional(t.Boolean()),
   request_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
+  default_key_generate_params: t.Optional(KeyDefaults),
+  upperbound_key_generate_params: t.Optional(KeyUpperBounds),
+  /** The max_budget (USD) of an internal user created without one, and its budget_duration. */
+  max_internal_user_budget: t.Optional(t.Number({ minimum: 0 })),
+  internal_user_budget_duration: t.Optional(t.String()),
   ...FailureSettings,
 });
 

@@ -181,7 +181,10 @@ export function toKeySettings(b: SettingsBody): KeySettings {
 }
 
 /** Each bulk item's changes, or why it cannot be applied (reported for that key alone). */
-export function toBulkUpdates(body: KeyBulkUpdateBody): { ref: string; changes: KeySettings | GatewayError }[] {
+export function toBulkUpdates(
+  body: KeyBulkUpdateBody,
+  refusal: (item: Record<string, unknown>) => GatewayError | undefined = () => undefined,
+): { ref: string; changes: KeySettings | GatewayError }[] {
   if (body.keys.length === 0) throw GatewayError.badRequest("No keys provided for update", "keys");
   if (body.keys.length > BULK_UPDATE_MAX_KEYS) {
     throw GatewayError.badRequest(`Maximum ${BULK_UPDATE_MAX_KEYS} keys can be updated at once. Found ${body.keys.length} keys.`, "keys");
@@ -190,6 +193,8 @@ export function toBulkUpdates(body: KeyBulkUpdateBody): { ref: string; changes: 
     if (item.budget_id !== undefined && item.budget_id !== null) {
       return { ref: item.key, changes: GatewayError.badRequest("budget_id is not supported on keys: set max_budget (and budget_duration with /key/update)", "budget_id") };
     }
+    const refused = refusal(item);
+    if (refused) return { ref: item.key, changes: refused };
     try {
       return { ref: item.key, changes: toKeySettings({ max_budget: item.max_budget, team_id: item.team_id, tags: item.tags }) };
     } catch (err) {

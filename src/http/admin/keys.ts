@@ -4,6 +4,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { KeyService } from "../../domain/keys.ts";
 import { GatewayError } from "../../errors.ts";
+import { type BoundsCheck, withinKeyBounds, withKeyDefaults } from "../../policy/key-params.ts";
 import { authGuard } from "../auth-guard.ts";
 import {
   isTrue,
@@ -35,9 +36,24 @@ const KeyPath = t.Object({ key: t.String() });
 
 export function keyRoutes(deps: AppDeps) {
   const keys = new KeyService(deps);
+  // litellm_settings.default_key_generate_params / upperbound_key_generate_params (policy/key-params.ts).
+  const { default_key_generate_params: defaults, upperbound_key_generate_params: bounds } = deps.config.litellm;
+  const judged = <T extends Record<string, unknown>>(check: BoundsCheck<T>): T => {
+    if (!check.ok) throw GatewayError.badRequest(check.message, check.field);
+    return check.body;
+  };
+  const forNewKey = <T extends Record<string, unknown>>(body: T) => judged(withinKeyBounds(withKeyDefaults(body, defaults), bounds, deps.now(), true));
+  const forChangedKey = <T extends Record<string, unknown>>(body: T) => judged(withinKeyBounds(body, bounds, deps.now(), false));
+  const boundsRefusal = (item: Record<string, unknown>) => {
+    const check = withinKeyBounds(item, bounds, deps.now(), false);
+    return check.ok ? undefined : GatewayError.badRequest(check.message, check.field);
+  };
   return new Elysia({ name: "admin-keys" })
     .use(authGuard(deps))
-    .post("/key/generate", async ({ principal, body }) => toGeneratedJson(await keys.generate(principal, toGenerateInput(body)), body.duration), {
+    .post("/key/generate", async ({ principal, body }) => {
+      const asked = forNewKey(body);
+      return toGeneratedJson(await keys.generate(principal, toGenerateInput(asked)), asked.duration);
+    }, {
       body: KeyGenerateBody,
       ...doc("Create a virtual key; the response is the only time the plaintext key is shown"),
     })
@@ -56,7 +72,10 @@ export function keyRoutes(deps: AppDeps) {
       return { aliases, total_count: total, current_page: page, total_pages: Math.ceil(total / size), size };
     }, { query: KeyAliasesQuery, ...doc("Aliases of the keys the caller may list, alphabetically; ?search= matches any part, any case") })
     .post("/key/health", () => ({ key: "healthy", logging_callbacks: null }), doc("The calling key's health: no logging callbacks to check, so always healthy"))
-    .post("/key/service-account/generate", async ({ principal, body }) => toGeneratedJson(await keys.generateServiceAccount(principal, toGenerateInput(body)), body.duration), {
+    .post("/key/service-account/generate", async ({ principal, body }) => {
+      const asked = forNewKey(body);
+      return toGeneratedJson(await keys.generateServiceAccount(principal, toGenerateInput(asked)), asked.duration);
+    }, {
       body: KeyGenerateBody,
       ...doc("A team key that belongs to no user (team_id required; proxy or team admins)"),
     })
@@ -80,12 +99,12 @@ export function keyRoutes(deps: AppDeps) {
       const full = isTrue(query.return_full_object);
       return { keys: rows.map((r) => (full ? toKeyJson(r) : r.token)), total_count: total, current_page: page, total_pages: Math.ceil(total / size) };
     }, { query: KeyListQuery, ...doc("Keys by hash (or full objects with return_full_object=true), paginated; filter by user_id, team_id, key_alias or key_hash; sort_by + sort_order") })
-    .post("/key/update", async ({ principal, body }) => ({ ...toKeyJson(await keys.update(principal, body.key, toKeySettings(body))), key: body.key }), {
+    .post("/key/update", async ({ principal, body }) => ({ ...toKeyJson(await keys.update(principal, body.key, toKeySettings(forChangedKey(body)))), key: body.key }), {
       body: KeyUpdateBody,
       ...doc("Change the fields sent; null clears a field; metadata is replaced"),
     })
     .post("/key/bulk_update", async ({ principal, body }) => {
-      const results = await keys.bulkUpdate(principal, toBulkUpdates(body));
+      const results = await keys.bulkUpdate(principal, toBulkUpdates(body, boundsRefusal));
       const asked = new Map(body.keys.map((item) => [item.key, item]));
       return {
         total_requested: body.keys.length,
@@ -97,11 +116,11 @@ export function keyRoutes(deps: AppDeps) {
       body: KeyDeleteBody,
       ...doc("Delete keys by plaintext, hash or alias"),
     })
-    .post("/key/regenerate", async ({ principal, body }) => toGeneratedJson(await keys.regenerate(principal, body.key, toRegenerateInput(body)), body.duration), {
+    .post("/key/regenerate", async ({ principal, body }) => toGeneratedJson(await keys.regenerate(principal, body.key, toRegenerateInput(forChangedKey(body))), body.duration), {
       body: KeyRegenerateBody,
       ...doc("New secret for the same key (settings and spend kept); optional grace_period for the old one"),
     })
-    .post("/key/:key/regenerate", async ({ principal, params, body }) => toGeneratedJson(await keys.regenerate(principal, params.key, toRegenerateInput(body)), body?.duration), {
+    .post("/key/:key/regenerate", async ({ principal, params, body }) => toGeneratedJson(await keys.regenerate(principal, params.key, toRegenerateInput(body && forChangedKey(body))), body?.duration), {
       params: KeyPath,
       body: KeyRegeneratePathBody,
       ...doc("New secret for the key in the path"),

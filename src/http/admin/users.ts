@@ -4,6 +4,7 @@ import type { Principal } from "../../auth/principal.ts";
 import type { AppDeps } from "../../deps.ts";
 import { KeyService } from "../../domain/keys.ts";
 import { GatewayError } from "../../errors.ts";
+import { withInternalUserDefaults } from "../../policy/user-params.ts";
 import { listTeams } from "../../db/store/teams.ts";
 import { listKeys } from "../../db/store/keys.ts";
 import { checkUserRead, createUser, deleteUsers, getUser, listUserPage, teamsOfUser, updateUserFields, userView, type UsersContext } from "../../domain/users.ts";
@@ -77,7 +78,8 @@ export function userRoutes(deps: AppDeps) {
   const keys = new KeyService(deps);
   return new Elysia({ name: "admin-users" })
     .use(authGuard(deps))
-    .post("/user/new", async ({ principal, body }) => {
+    .post("/user/new", async ({ principal, body: asked }) => {
+      const body = withInternalUserDefaults(asked, deps.config.litellm);
       const { row, teams } = await createUser(ctx, callerOf(principal), body);
       let key: Record<string, unknown> = { key: "" };
       if (body.auto_create_key !== false) {

@@ -1,0 +1,65 @@
+// litellm_settings that shape the keys and users admins create, over HTTP, as a LiteLLM
+// config.yaml sets them: default_key_generate_params, upperbound_key_generate_params,
+// max_internal_user_budget + internal_user_budget_duration.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { parseConfig } from "../../src/config/load.ts";
+import { errorOf, type Gateway, MASTER_KEY, startGateway } from "../support/harness.ts";
+
+type Json = Record<string, any>;
+const NOW = Date.UTC(2031, 0, 15, 12);
+const CONFIG = `
+litellm_settings:
+  default_key_generate_params: { max_budget: 1.5, models: ["gpt-4o"], duration: "7d", metadata: { setting: default } }
+  upperbound_key_generate_params: { max_budget: 100, budget_duration: "10d", duration: "30d", rpm_limit: 1000 }
+  max_internal_user_budget: 10
+  internal_user_budget_duration: "1mo"
+`;
+
+describe("key and user settings from litellm_settings", () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ configYaml: CONFIG, now: () => NOW });
+  });
+  afterAll(() => gw.close());
+  const post = (path: string, json: unknown, key = MASTER_KEY) => gw.request(path, { method: "POST", json, key });
+
+  test("a new key takes the defaults, then the bounds for what is still unset", async () => {
+    const res = await post("/key/generate", {});
+    expect(res.status).toBe(200);
+    const key = (await res.json()) as Json;
+    expect(key).toMatchObject({ max_budget: 1.5, models: ["gpt-4o"], rpm_limit: 1000, budget_duration: "10d", metadata: { setting: "default" }, duration: "7d" });
+    expect(key.expires).toBe(new Date(NOW + 7 * 86_400_000).toISOString());
+    // What the request sends wins over a default, within the bounds.
+    const own = (await (await post("/key/generate", { max_budget: 80, models: ["claude"], duration: "30d" })).json()) as Json;
+    expect(own).toMatchObject({ max_budget: 80, models: ["claude"], duration: "30d" });
+  });
+
+  test("values over a bound are refused, on create and on change", async () => {
+    const over = await post("/key/generate", { max_budget: 200 });
+    expect(over.status).toBe(400);
+    expect(await errorOf(over)).toMatchObject({ param: "max_budget", message: "max_budget is over max limit set in config - user_value=200; max_value=100" });
+    expect((await post("/key/generate", { duration: "60d" })).status).toBe(400);
+    expect((await post("/key/generate", { rpm_limit: 5000 })).status).toBe(400);
+
+    const { key } = (await (await post("/key/generate", {})).json()) as Json;
+    expect((await post("/key/update", { key, max_budget: 150 })).status).toBe(400);
+    const unlimited = await post("/key/update", { key, rpm_limit: null });
+    expect((await errorOf(unlimited)).message).toBe("rpm_limit is over max limit set in config - user_value=None; max_value=1000");
+    expect((await post("/key/update", { key, max_budget: 99 })).status).toBe(200);
+    const bulk = (await (await post("/key/bulk_update", { keys: [{ key, max_budget: 101 }] })).json()) as Json;
+    expect(bulk.failed_updates[0].failed_reason).toBe("max_budget is over max limit set in config - user_value=101; max_value=100");
+  });
+
+  test("an internal user created without a budget gets max_internal_user_budget for internal_user_budget_duration", async () => {
+    const made = (await (await post("/user/new", { user_id: "intern", user_role: "internal_user", auto_create_key: false })).json()) as Json;
+    expect(made).toMatchObject({ max_budget: 10, budget_duration: "1mo" });
+    const admin = (await (await post("/user/new", { user_id: "boss", user_role: "proxy_admin", auto_create_key: false })).json()) as Json;
+    expect(admin.max_budget).toBeNull();
+  });
+
+  test("a duration the config cannot mean stops the start with its path", () => {
+    expect(() => parseConfig("litellm_settings:\n  upperbound_key_generate_params: { duration: soon }\n", {}, "test")).toThrow(
+      "litellm_settings.upperbound_key_generate_params.duration: Invalid duration format 'soon'",
+    );
+  });
+});
