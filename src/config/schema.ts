@@ -72,6 +72,8 @@ export const GeneralSettings = t.Object({
   master_key: t.Optional(t.Union([t.String(), t.Null()])),
   database_url: t.Optional(t.Union([t.String(), t.Null()])),
   litellm_key_header_name: t.Optional(t.String({ minLength: 1 })),
+  /** Every LLM call must name its end user (body `user`, or the customer-id headers). */
+  enforce_user_param: t.Optional(t.Boolean()),
   max_request_size_mb: t.Optional(t.Number({ exclusiveMinimum: 0 })),
   shutdown_grace_period_s: t.Optional(t.Number({ minimum: 0 })),
   /** Which tokens count against tpm limits; LiteLLM's docs say total by default. */

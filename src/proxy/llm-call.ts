@@ -89,6 +89,9 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     endUserId: endUserOf(input.headers, body),
     startedAtMs: deps.now(),
   };
+  if (ctx.endUserId === null && deps.config.general.enforce_user_param === true) {
+    throw GatewayError.badRequest("'user' param not passed in. 'enforce_user_param'=True: name the end user in `user` (or the x-litellm-customer-id header).", "user");
+  }
   const admission = await deps.hooks.admit(ctx);
 
   const run: AttemptState = { routed: undefined, retries: 0, fallbacks: 0, upstreamMs: 0 };

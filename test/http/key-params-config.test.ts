@@ -63,3 +63,29 @@ describe("key and user settings from litellm_settings", () => {
     );
   });
 });
+
+describe("general_settings.enforce_user_param", () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({
+      configYaml: `
+model_list:
+  - model_name: gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_key: sk-upstream-unused }
+general_settings:
+  enforce_user_param: true
+`,
+    });
+  });
+  afterAll(() => gw.close());
+  const chat = (json: Json, headers: Record<string, string> = {}) =>
+    gw.request("/v1/chat/completions", { method: "POST", headers, json: { model: "gpt-4o", messages: [{ role: "user", content: "hi" }], mock_response: "ok", ...json } });
+
+  test("an LLM call without an end user is a 400 naming `user`; with one (body or header) it runs", async () => {
+    const refused = await chat({});
+    expect(refused.status).toBe(400);
+    expect(await errorOf(refused)).toMatchObject({ param: "user", type: "invalid_request_error" });
+    expect((await chat({ user: "customer-1" })).status).toBe(200);
+    expect((await chat({}, { "x-litellm-customer-id": "customer-2" })).status).toBe(200);
+  });
+});

@@ -9,7 +9,7 @@ const BOUNDS = { max_budget: 100, rpm_limit: 1000, duration: "30d", budget_durat
 describe("default_key_generate_params", () => {
   test("fills what is left out, null, or an empty models list or metadata; keeps what is sent", () => {
     const defaults = { max_budget: 1.5, models: ["gpt-4o"], metadata: { setting: "default" }, duration: "7d" };
-    expect(withKeyDefaults({ models: [], metadata: {}, max_budget: null }, defaults)).toEqual({ max_budget: 1.5, models: ["gpt-4o"], metadata: { setting: "default" }, duration: "7d" });
+    expect(withKeyDefaults({ models: [], metadata: {}, max_budget: null } as Record<string, unknown>, defaults)).toEqual({ max_budget: 1.5, models: ["gpt-4o"], metadata: { setting: "default" }, duration: "7d" });
     expect(withKeyDefaults({ max_budget: 3, models: ["claude"], duration: "1h" }, defaults)).toMatchObject({ max_budget: 3, models: ["claude"], duration: "1h" });
     const body = {};
     expect(withKeyDefaults(body, undefined)).toBe(body);
@@ -18,7 +18,7 @@ describe("default_key_generate_params", () => {
 
 describe("upperbound_key_generate_params", () => {
   test("a new key gets the bound for what it leaves out; values within it pass", () => {
-    const check = withinKeyBounds({ max_budget: 50, duration: "2w" }, BOUNDS, NOW, true);
+    const check = withinKeyBounds({ max_budget: 50, duration: "2w" } as Record<string, unknown>, BOUNDS, NOW, true);
     expect(check).toEqual({ ok: true, body: { max_budget: 50, duration: "2w", rpm_limit: 1000, budget_duration: "1mo" } });
     expect(withinKeyBounds({ max_budget: null }, BOUNDS, NOW, true)).toMatchObject({ ok: true, body: { max_budget: 100 } });
   });
@@ -50,10 +50,11 @@ describe("upperbound_key_generate_params", () => {
 
 describe("max_internal_user_budget", () => {
   const settings = { max_internal_user_budget: 10, internal_user_budget_duration: "1mo" };
+  type NewUser = { user_role?: string; max_budget?: number; budget_duration?: string };
   test("an internal user without a budget gets it; other roles and set budgets are kept", () => {
-    expect(withInternalUserDefaults({ user_role: "internal_user" }, settings)).toEqual({ user_role: "internal_user", max_budget: 10, budget_duration: "1mo" });
-    expect(withInternalUserDefaults({ user_role: "internal_user", max_budget: 2 }, settings)).toEqual({ user_role: "internal_user", max_budget: 2, budget_duration: "1mo" });
-    expect(withInternalUserDefaults({ user_role: "proxy_admin" }, settings)).toEqual({ user_role: "proxy_admin" });
-    expect(withInternalUserDefaults({}, settings)).toEqual({});
+    expect(withInternalUserDefaults<NewUser>({ user_role: "internal_user" }, settings)).toEqual({ user_role: "internal_user", max_budget: 10, budget_duration: "1mo" });
+    expect(withInternalUserDefaults<NewUser>({ user_role: "internal_user", max_budget: 2 }, settings)).toEqual({ user_role: "internal_user", max_budget: 2, budget_duration: "1mo" });
+    expect(withInternalUserDefaults<NewUser>({ user_role: "proxy_admin" }, settings)).toEqual({ user_role: "proxy_admin" });
+    expect(withInternalUserDefaults<NewUser>({}, settings)).toEqual({});
   });
 });
