@@ -135,6 +135,8 @@ export const LitellmSettings = t.Object({
   /** The max_budget (USD) of an internal user created without one, and its budget_duration. */
   max_internal_user_budget: t.Optional(t.Number({ minimum: 0 })),
   internal_user_budget_duration: t.Optional(t.String()),
+  /** The max_budget (USD) of every end user (customer) that has none of its own. */
+  max_end_user_budget: t.Optional(t.Number({ minimum: 0 })),
   ...FailureSettings,
 });
 

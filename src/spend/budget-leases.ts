@@ -70,6 +70,8 @@ export class BudgetLeases {
     readonly owner: string,
     private readonly now: () => number,
     readonly ttlMs = DEFAULT_LEASE_TTL_MS,
+    /** litellm_settings.max_end_user_budget: the limit of an end user without one of its own. */
+    private readonly endUserDefaultMaxNano?: number,
   ) {}
 
   /**
@@ -83,7 +85,8 @@ export class BudgetLeases {
     const prefix = likeEscape(mine.slice(0, mine.length - this.owner.length)) + "%";
     const nowMs = this.now();
     const result = await this.sql.begin(async (tx) => {
-      const budgets = await tx.unsafe(`select spend_nano::float8 as spend, ${row.max}::float8 as max from ${row.table} where ${row.where} for update`, ids);
+      const max = ref.scope === "end_user" && this.endUserDefaultMaxNano !== undefined ? `coalesce(${row.max}, ${Math.round(this.endUserDefaultMaxNano)})` : row.max;
+      const budgets = await tx.unsafe(`select spend_nano::float8 as spend, ${max}::float8 as max from ${row.table} where ${row.where} for update`, ids);
       const budget = budgets[0] as { spend: number; max: number | null } | undefined;
       if (!budget) return { grantedNano: 0, spendNano: 0, maxBudgetNano: null, found: false };
       // A separate statement after the lock: in READ COMMITTED it sees every lease committed before.

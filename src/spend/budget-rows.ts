@@ -30,3 +30,19 @@ export async function loadBudgetRow(s: Store, ref: BudgetRef): Promise<BudgetRow
 }
 
 const first = (rows: BudgetRow[]) => rows[0];
+
+/**
+ * An end user's budget when litellm_settings.max_end_user_budget gives every end user one: its own
+ * max_budget, else the default. An end user seen for the first time is created here (as the first
+ * commit would create it), so the default holds from its first call, on every instance.
+ */
+export async function loadEndUserBudget(s: Store, userId: string, defaultMaxNano: number): Promise<BudgetRow> {
+  const t = s.t.endUsers;
+  const read = async () => first(await s.db.select({ spendNano: t.spendNano, maxBudgetNano: t.maxBudgetNano }).from(t).where(eq(t.userId, userId)).limit(1));
+  let row = await read();
+  if (!row) {
+    await s.db.insert(t).values({ userId }).onConflictDoNothing();
+    row = (await read()) ?? { spendNano: 0, maxBudgetNano: null };
+  }
+  return { spendNano: row.spendNano, maxBudgetNano: row.maxBudgetNano ?? defaultMaxNano };
+}

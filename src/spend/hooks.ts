@@ -5,11 +5,11 @@ import type { Principal } from "../auth/principal.ts";
 import type { Config } from "../config/schema.ts";
 import type { Store } from "../db/client.ts";
 import { GatewayError } from "../errors.ts";
-import { nanoToUsd } from "../money.ts";
+import { nanoToUsd, usdToNano } from "../money.ts";
 import { applicableBudgets, type BudgetOwners, type BudgetRef, estimateTokens, spendTargets, teamMemberId } from "../policy/budget.ts";
 import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
 import { BudgetBook, budgetKey, type KnownLimit, type Reservation } from "./budget-book.ts";
-import { loadBudgetRow } from "./budget-rows.ts";
+import { loadBudgetRow, loadEndUserBudget } from "./budget-rows.ts";
 import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
 import { BudgetLeases, leaseKeyOf } from "./budget-leases.ts";
@@ -48,8 +48,13 @@ export function journalDirOf(config: Config, store: Store): string | undefined {
 export function createSpend(deps: { store: Store; config: Config; now: () => number; log?: Logger }): Spend {
   const instanceId = newInstanceId();
   // On Postgres every instance leases its share of each budget, so budgets hold across instances.
-  const leases = "pg" in deps.store.raw ? new BudgetLeases(deps.store.raw.pg, instanceId, deps.now) : undefined;
-  const book = new BudgetBook((ref) => loadBudgetRow(deps.store, ref), deps.now, undefined, leases, deps.log);
+  // litellm_settings.max_end_user_budget: the budget of every end user without one of its own.
+  const endUserDefault = deps.config.litellm.max_end_user_budget;
+  const endUserDefaultNano = endUserDefault === undefined ? undefined : usdToNano(endUserDefault);
+  const leases = "pg" in deps.store.raw ? new BudgetLeases(deps.store.raw.pg, instanceId, deps.now, undefined, endUserDefaultNano) : undefined;
+  const load = (ref: BudgetRef) =>
+    ref.scope === "end_user" && endUserDefaultNano !== undefined ? loadEndUserBudget(deps.store, ref.id, endUserDefaultNano) : loadBudgetRow(deps.store, ref);
+  const book = new BudgetBook(load, deps.now, undefined, leases, deps.log);
   const journalDir = journalDirOf(deps.config, deps.store);
   const ledger = new SpendLedger(
     deps.store,

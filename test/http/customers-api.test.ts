@@ -163,4 +163,28 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await g.request("/customer/daily/activity", { key: intern })).status).toBe(401);
     });
   });
+
+  describe.skipIf(dialect === "pg" && !PG_URL)(`litellm_settings.max_end_user_budget on ${dialect}`, () => {
+    let g: Gateway;
+    beforeAll(async () => {
+      g = await startGateway({ configYaml: `${CONFIG}litellm_settings:\n  max_end_user_budget: 0.0003\n`, dialect });
+    });
+    afterAll(() => g.close());
+
+    test("an end user without a budget of its own has the default, from its first call", async () => {
+      expect((await chat(g, "walk-in")).status).toBe(200); // 0.000225
+      expect((await chat(g, "walk-in")).status).toBe(200); // crosses: allowed, as any budget
+      const refused = await chat(g, "walk-in");
+      expect(refused.status).toBe(400);
+      expect(await errorOf(refused)).toMatchObject({ type: "budget_exceeded", message: "ExceededBudget: End User=walk-in over budget. Spend=0.00045, Budget=0.0003" });
+      // Calls naming no end user, and other end users, are not held by it.
+      expect((await g.request("/v1/chat/completions", { method: "POST", json: { model: "gpt-4o", messages: [], mock_response: "ok" } })).status).toBe(200);
+      expect((await chat(g, "another")).status).toBe(200);
+    });
+
+    test("an end user's own budget wins over the default", async () => {
+      await post(g, "/customer/new", { user_id: "big-spender", max_budget: 1 });
+      for (let i = 0; i < 3; i++) expect((await chat(g, "big-spender")).status).toBe(200);
+    });
+  });
 }
