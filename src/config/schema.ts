@@ -127,11 +127,19 @@ export const KeyDefaults = t.Object({
 });
 export type KeyDefaults = Static<typeof KeyDefaults>;
 
+/** Who may create which keys, beyond the roles (LiteLLM's key_generation_settings). */
+export const KeyGenerationSettings = t.Object({
+  team_key_generation: t.Optional(t.Object({ allowed_team_member_roles: t.Optional(t.Array(t.String())), required_params: t.Optional(t.Array(t.String())) })),
+  personal_key_generation: t.Optional(t.Object({ allowed_user_roles: t.Optional(t.Array(t.String())), required_params: t.Optional(t.Array(t.String())) })),
+});
+export type KeyGenerationSettings = Static<typeof KeyGenerationSettings>;
+
 export const LitellmSettings = t.Object({
   drop_params: t.Optional(t.Boolean()),
   request_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
   default_key_generate_params: t.Optional(KeyDefaults),
   upperbound_key_generate_params: t.Optional(KeyUpperBounds),
+  key_generation_settings: t.Optional(KeyGenerationSettings),
   /** The max_budget (USD) of an internal user created without one, and its budget_duration. */
   max_internal_user_budget: t.Optional(t.Number({ minimum: 0 })),
   internal_user_budget_duration: t.Optional(t.String()),

@@ -2,6 +2,7 @@
 // change invalidates the key on every instance before it returns, so the next request sees it.
 import { generateKey, hashKey, isPlaintextKey, keyName, maskCredential, toTokenHash } from "../auth/key-format.ts";
 import type { Principal } from "../auth/principal.ts";
+import type { KeyGenerationSettings } from "../config/schema.ts";
 import type { Store } from "../db/client.ts";
 import type { Invalidation } from "../db/invalidation.ts";
 import type { JsonObject } from "../db/schema/json.ts";
@@ -28,6 +29,7 @@ import { nanoToUsd } from "../money.ts";
 import { addDuration, budgetResetAt, type Duration, expiresAt, parseDuration } from "../policy/duration.ts";
 import {
   decideGenerate,
+  decideKeyGenerationSettings,
   decideListScope,
   decideRead,
   decideServiceAccount,
@@ -73,6 +75,11 @@ export interface KeySettings {
 export interface GenerateInput extends KeySettings {
   /** A custom secret; must start with "sk-". */
   key?: string | null;
+  /**
+   * The request's fields as the client sent them, for key_generation_settings; absent when the
+   * gateway makes the key itself (a new user's key), which those settings do not govern.
+   */
+  sentFields?: readonly string[];
 }
 
 export interface RegenerateInput extends KeySettings {
@@ -93,6 +100,7 @@ export interface ListQuery {
 }
 
 export interface KeysDeps {
+  config?: { readonly litellm: { readonly key_generation_settings?: KeyGenerationSettings } };
   store: Store;
   invalidation: Invalidation;
   now: () => number;
@@ -105,7 +113,13 @@ export class KeyService {
     const actor = await this.actorOf(caller);
     const userId = ownerOfNewKey(actor, input.userId);
     enforce(decideGenerate(actor, { userId, teamId: input.teamId ?? null }));
+    this.checkGenerationSettings(actor, input);
     return this.insertNew(caller, input, userId, actor);
+  }
+
+  private checkGenerationSettings(actor: KeyActor, input: GenerateInput): void {
+    if (!input.sentFields) return;
+    enforce(decideKeyGenerationSettings(this.deps.config?.litellm.key_generation_settings, actor, input.teamId ?? null, input.sentFields));
   }
 
   private async insertNew(caller: Principal, input: GenerateInput, userId: string | null, known?: KeyActor): Promise<{ key: string; row: KeyRow }> {
@@ -167,8 +181,10 @@ export class KeyService {
     if (teamId === undefined || teamId === null || teamId === "") {
       throw GatewayError.badRequest("team_id is required for service account keys. Please specify `team_id` in the request body.", "team_id");
     }
-    enforce(decideServiceAccount(await this.actorOf(caller), teamId));
-    return this.insertNew(caller, { ...input, userId: null }, null);
+    const actor = await this.actorOf(caller);
+    enforce(decideServiceAccount(actor, teamId));
+    this.checkGenerationSettings(actor, input);
+    return this.insertNew(caller, { ...input, userId: null }, null, actor);
   }
 
   /**
@@ -343,7 +359,8 @@ export class KeyService {
 
 
 function enforce(decision: KeyDecision): void {
-  if (!decision.ok) throw GatewayError.forbidden(decision.message);
+  if (decision.ok) return;
+  throw decision.status === 400 ? GatewayError.badRequest(decision.message) : GatewayError.forbidden(decision.message);
 }
 
 function fieldChanges(s: KeySettings) {

@@ -1,6 +1,7 @@
 // Who may do what to which key (contract §1.4, §2.4), after the route-level check. Pure decisions.
 // Team seam: `teamsAdministered` / `teamsMemberOf` come from team membership; a team admin manages
 // every key of the team, a member may read them.
+import type { KeyGenerationSettings } from "../config/schema.ts";
 import { canReadAll, isProxyAdmin, type Role } from "./roles.ts";
 
 export interface KeyActor {
@@ -18,7 +19,7 @@ export interface KeyOwner {
   readonly teamId: string | null;
 }
 
-export type KeyDecision = { ok: true } | { ok: false; status: 403; message: string };
+export type KeyDecision = { ok: true } | { ok: false; status: 400 | 403; message: string };
 export type KeyWrite = "update" | "delete" | "regenerate" | "block" | "reset_spend";
 
 const OK: KeyDecision = { ok: true };
@@ -44,6 +45,45 @@ export function decideGenerate(actor: KeyActor, target: { userId: string | null;
   }
   return OK;
 }
+
+/**
+ * LiteLLM's key_generation_settings, on top of the roles: team keys only by team members whose
+ * role is allowed (proxy admins always), personal keys only by allowed user roles, each with the
+ * request fields it must send. `sent` is the request's fields as the client sent them.
+ */
+export function decideKeyGenerationSettings(
+  settings: KeyGenerationSettings | undefined,
+  actor: KeyActor,
+  teamId: string | null,
+  sent: readonly string[],
+): KeyDecision {
+  if (!settings) return OK;
+  const missing = (required: readonly string[] | undefined) => required?.find((param) => !sent.includes(param));
+  if (teamId !== null) {
+    const rules = settings.team_key_generation;
+    if (!rules || isProxyAdmin(actor.role)) return OK;
+    const memberRole = administers(actor, teamId) ? "admin" : actor.teamsMemberOf.includes(teamId) ? "user" : null;
+    if (rules.allowed_team_member_roles && (memberRole === null || !rules.allowed_team_member_roles.includes(memberRole))) {
+      return { ok: false, status: 400, message: `Team member role ${memberRole ?? "None"} not in allowed_team_member_roles=${pyList(rules.allowed_team_member_roles)}` };
+    }
+    const param = missing(rules.required_params);
+    return param === undefined ? OK : { ok: false, status: 400, message: `Required param ${param} not in data` };
+  }
+  const rules = settings.personal_key_generation;
+  if (!rules) return OK;
+  if (rules.allowed_user_roles && !rules.allowed_user_roles.includes(actor.role)) {
+    return {
+      ok: false,
+      status: 400,
+      message: `Personal key creation has been restricted by admin. Allowed roles=${pyList(rules.allowed_user_roles)}. Your role=${actor.role}`,
+    };
+  }
+  const param = missing(rules.required_params);
+  return param === undefined ? OK : { ok: false, status: 400, message: `Required param ${param} not in data` };
+}
+
+// LiteLLM prints Python lists: ['admin', 'user'].
+const pyList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(", ")}]`;
 
 /** A service account (a team key of no user): proxy admins, and the team's own admins. */
 export function decideServiceAccount(actor: KeyActor, teamId: string): KeyDecision {

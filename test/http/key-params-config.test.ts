@@ -89,3 +89,45 @@ general_settings:
     expect((await chat({}, { "x-litellm-customer-id": "customer-2" })).status).toBe(200);
   });
 });
+
+describe("litellm_settings.key_generation_settings", () => {
+  let gw: Gateway;
+  const keyOf: Record<string, string> = {};
+  const post = (path: string, json: unknown, key = MASTER_KEY) => gw.request(path, { method: "POST", json, key });
+  beforeAll(async () => {
+    gw = await startGateway({
+      configYaml: `
+litellm_settings:
+  key_generation_settings:
+    team_key_generation: { allowed_team_member_roles: ["admin"], required_params: ["tags"] }
+    personal_key_generation: { allowed_user_roles: ["proxy_admin"] }
+`,
+    });
+    await post("/team/new", { team_id: "t1" });
+    for (const [userId, role] of [["lead", "admin"], ["dev", "user"]] as const) {
+      expect((await post("/user/new", { user_id: userId, user_role: "internal_user" })).status).toBe(200); // its own key: not governed
+      await post("/team/member_add", { team_id: "t1", member: { user_id: userId, role } });
+      keyOf[userId] = ((await (await post("/key/generate", { user_id: userId })).json()) as Json).key;
+    }
+  });
+  afterAll(() => gw.close());
+
+  test("team keys: only allowed team roles, with the required fields; proxy admins always", async () => {
+    const byMember = await post("/key/generate", { team_id: "t1", user_id: "dev", tags: ["x"] }, keyOf.dev!);
+    expect([byMember.status, (await errorOf(byMember)).message]).toEqual([400, "Team member role user not in allowed_team_member_roles=['admin']"]);
+    const untagged = await post("/key/generate", { team_id: "t1", user_id: "lead" }, keyOf.lead!);
+    expect([untagged.status, (await errorOf(untagged)).message]).toEqual([400, "Required param tags not in data"]);
+    expect((await post("/key/generate", { team_id: "t1", user_id: "lead", tags: ["x"] }, keyOf.lead!)).status).toBe(200);
+    expect((await post("/key/generate", { team_id: "t1" })).status).toBe(200);
+    expect((await post("/key/service-account/generate", { team_id: "t1" }, keyOf.lead!)).status).toBe(400);
+  });
+
+  test("personal keys: only the allowed user roles", async () => {
+    const refused = await post("/key/generate", {}, keyOf.dev!);
+    expect([refused.status, (await errorOf(refused)).message]).toEqual([
+      400,
+      "Personal key creation has been restricted by admin. Allowed roles=['proxy_admin']. Your role=internal_user",
+    ]);
+    expect((await post("/key/generate", { user_id: "dev" })).status).toBe(200);
+  });
+});

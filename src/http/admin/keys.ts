@@ -52,7 +52,7 @@ export function keyRoutes(deps: AppDeps) {
     .use(authGuard(deps))
     .post("/key/generate", async ({ principal, body }) => {
       const asked = forNewKey(body);
-      return toGeneratedJson(await keys.generate(principal, toGenerateInput(asked)), asked.duration);
+      return toGeneratedJson(await keys.generate(principal, { ...toGenerateInput(asked), sentFields: Object.keys(body) }), asked.duration);
     }, {
       body: KeyGenerateBody,
       ...doc("Create a virtual key; the response is the only time the plaintext key is shown"),
@@ -74,7 +74,7 @@ export function keyRoutes(deps: AppDeps) {
     .post("/key/health", () => ({ key: "healthy", logging_callbacks: null }), doc("The calling key's health: no logging callbacks to check, so always healthy"))
     .post("/key/service-account/generate", async ({ principal, body }) => {
       const asked = forNewKey(body);
-      return toGeneratedJson(await keys.generateServiceAccount(principal, toGenerateInput(asked)), asked.duration);
+      return toGeneratedJson(await keys.generateServiceAccount(principal, { ...toGenerateInput(asked), sentFields: Object.keys(body) }), asked.duration);
     }, {
       body: KeyGenerateBody,
       ...doc("A team key that belongs to no user (team_id required; proxy or team admins)"),
