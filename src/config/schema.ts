@@ -1,6 +1,7 @@
 // The config.yaml shape Tollgate reads: LiteLLM's sections, with the keys Tollgate implements typed.
 // Keys outside these schemas are not errors: each one produces a single "ignored" warning, so a
 // LiteLLM user's existing file loads as it is (see load.ts).
+import { USER_ROLES } from "../policy/roles.ts";
 import { type Static, Type as t } from "@sinclair/typebox";
 
 export const LitellmParams = t.Object(
@@ -74,6 +75,8 @@ export const GeneralSettings = t.Object({
   litellm_key_header_name: t.Optional(t.String({ minLength: 1 })),
   /** Every LLM call must name its end user (body `user`, or the customer-id headers). */
   enforce_user_param: t.Optional(t.Boolean()),
+  /** Spend tags come from keys only: a call sending metadata.tags (or tags) is refused. */
+  reject_clientside_metadata_tags: t.Optional(t.Boolean()),
   max_request_size_mb: t.Optional(t.Number({ exclusiveMinimum: 0 })),
   shutdown_grace_period_s: t.Optional(t.Number({ minimum: 0 })),
   /** Which tokens count against tpm limits; LiteLLM's docs say total by default. */
@@ -127,6 +130,21 @@ export const KeyDefaults = t.Object({
 });
 export type KeyDefaults = Static<typeof KeyDefaults>;
 
+/** Fields a new user takes when /user/new leaves them out (LiteLLM's default_internal_user_params). */
+export const InternalUserDefaultParams = t.Object({
+  user_role: t.Optional(t.Union(USER_ROLES.map((r) => t.Literal(r)))),
+  models: t.Optional(t.Array(t.String())),
+  max_budget: t.Optional(t.Number({ minimum: 0 })),
+  budget_duration: t.Optional(t.String()),
+  tpm_limit: t.Optional(t.Integer({ minimum: 0 })),
+  rpm_limit: t.Optional(t.Integer({ minimum: 0 })),
+  max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
+  teams: t.Optional(t.Array(t.String())),
+  /** Teams a user may join on their own (LiteLLM's UI); accepted, not used. */
+  available_teams: t.Optional(t.Array(t.String())),
+});
+export type InternalUserDefaultParams = Static<typeof InternalUserDefaultParams>;
+
 /** Who may create which keys, beyond the roles (LiteLLM's key_generation_settings). */
 export const KeyGenerationSettings = t.Object({
   team_key_generation: t.Optional(t.Object({ allowed_team_member_roles: t.Optional(t.Array(t.String())), required_params: t.Optional(t.Array(t.String())) })),
@@ -142,6 +160,9 @@ export const LitellmSettings = t.Object({
   key_generation_settings: t.Optional(KeyGenerationSettings),
   /** The max_budget (USD) of an internal user created without one, and its budget_duration. */
   max_internal_user_budget: t.Optional(t.Number({ minimum: 0 })),
+  default_internal_user_params: t.Optional(InternalUserDefaultParams),
+  /** key_alias must be 2-255 characters of [A-Za-z0-9_-/.@], alphanumeric at both ends. */
+  enable_key_alias_format_validation: t.Optional(t.Boolean()),
   internal_user_budget_duration: t.Optional(t.String()),
   /** The max_budget (USD) of every end user (customer) that has none of its own. */
   max_end_user_budget: t.Optional(t.Number({ minimum: 0 })),

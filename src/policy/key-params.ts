@@ -62,3 +62,12 @@ function isOver(value: unknown, bound: number | string, nowMs: number): boolean 
   if (asked.duration === null) return true; // never: longer than any bound
   return addDuration(nowMs, asked.duration) > addDuration(nowMs, limit.duration);
 }
+
+// litellm_settings.enable_key_alias_format_validation: 2-255 characters, alphanumeric at both ends.
+const KEY_ALIAS_FORMAT = /^[A-Za-z0-9][A-Za-z0-9_\-/.@]{0,253}[A-Za-z0-9]$/;
+
+/** Why a key_alias is refused under the format rule, or undefined when it passes (or is not sent). */
+export function keyAliasFormatProblem(alias: unknown): string | undefined {
+  if (typeof alias !== "string" || KEY_ALIAS_FORMAT.test(alias)) return undefined;
+  return `Invalid key_alias format. Must be 2-255 characters, start and end with a letter or digit, and contain only letters, digits, underscores, hyphens, slashes, periods or @. Got: ${alias.slice(0, 300)}`;
+}

@@ -89,6 +89,12 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     endUserId: endUserOf(input.headers, body),
     startedAtMs: deps.now(),
   };
+  if (deps.config.general.reject_clientside_metadata_tags === true && sendsTags(body)) {
+    throw GatewayError.badRequest(
+      "Client-side 'metadata.tags' not allowed in request. 'reject_clientside_metadata_tags'=True. Tags can only be set via API key metadata.",
+      "metadata.tags",
+    );
+  }
   if (ctx.endUserId === null && deps.config.general.enforce_user_param === true) {
     throw GatewayError.badRequest("'user' param not passed in. 'enforce_user_param'=True: name the end user in `user` (or the x-litellm-customer-id header).", "user");
   }
@@ -151,6 +157,8 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   }
   return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle) };
 }
+
+const sendsTags = (body: Json) => body.tags !== undefined || (typeof body.metadata === "object" && body.metadata !== null && "tags" in body.metadata);
 
 /** What the answer said of itself, as far as it got: its usage and its id. */
 interface Answered {

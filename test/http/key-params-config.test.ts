@@ -131,3 +131,47 @@ litellm_settings:
     expect((await post("/key/generate", { user_id: "dev" })).status).toBe(200);
   });
 });
+
+describe("default_internal_user_params, key alias format, client-side tags", () => {
+  let gw: Gateway;
+  const post = (path: string, json: unknown, key = MASTER_KEY) => gw.request(path, { method: "POST", json, key });
+  beforeAll(async () => {
+    gw = await startGateway({
+      configYaml: `
+model_list:
+  - model_name: gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_key: sk-upstream-unused }
+litellm_settings:
+  default_internal_user_params: { user_role: internal_user, models: ["gpt-4o"], max_budget: 3, available_teams: ["t9"] }
+  max_internal_user_budget: 10
+  enable_key_alias_format_validation: true
+general_settings:
+  reject_clientside_metadata_tags: true
+`,
+    });
+  });
+  afterAll(() => gw.close());
+
+  test("a new user takes default_internal_user_params for what it leaves out", async () => {
+    const plain = (await (await post("/user/new", { user_id: "u1", auto_create_key: false })).json()) as Json;
+    expect(plain).toMatchObject({ user_role: "internal_user", models: ["gpt-4o"], max_budget: 3 });
+    const own = (await (await post("/user/new", { user_id: "u2", user_role: "proxy_admin_viewer", models: ["claude"], auto_create_key: false })).json()) as Json;
+    expect(own).toMatchObject({ user_role: "proxy_admin_viewer", models: ["claude"], max_budget: 3 });
+  });
+
+  test("key aliases must have the format", async () => {
+    for (const alias of ["a", "-lead", "team/bot@prod.", "has space"]) {
+      const res = await post("/key/generate", { key_alias: alias });
+      expect([alias, res.status, (await errorOf(res)).param]).toEqual([alias, 400, "key_alias"]);
+    }
+    expect((await post("/key/generate", { key_alias: "team/bot@prod.v2" })).status).toBe(200);
+  });
+
+  test("tags sent by the client are refused; the key's are the only ones", async () => {
+    const chat = (json: Json) => post("/v1/chat/completions", { model: "gpt-4o", messages: [], mock_response: "ok", ...json });
+    const refused = await chat({ metadata: { tags: ["free-lunch"] } });
+    expect([refused.status, (await errorOf(refused)).param]).toEqual([400, "metadata.tags"]);
+    expect((await chat({ tags: ["x"] })).status).toBe(400);
+    expect((await chat({ metadata: { trace: "t" } })).status).toBe(200);
+  });
+});

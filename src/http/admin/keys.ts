@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { KeyService } from "../../domain/keys.ts";
 import { GatewayError } from "../../errors.ts";
-import { type BoundsCheck, withinKeyBounds, withKeyDefaults } from "../../policy/key-params.ts";
+import { type BoundsCheck, keyAliasFormatProblem, withinKeyBounds, withKeyDefaults } from "../../policy/key-params.ts";
 import { authGuard } from "../auth-guard.ts";
 import {
   isTrue,
@@ -37,9 +37,11 @@ const KeyPath = t.Object({ key: t.String() });
 export function keyRoutes(deps: AppDeps) {
   const keys = new KeyService(deps);
   // litellm_settings.default_key_generate_params / upperbound_key_generate_params (policy/key-params.ts).
-  const { default_key_generate_params: defaults, upperbound_key_generate_params: bounds } = deps.config.litellm;
+  const { default_key_generate_params: defaults, upperbound_key_generate_params: bounds, enable_key_alias_format_validation: aliasFormat } = deps.config.litellm;
   const judged = <T extends Record<string, unknown>>(check: BoundsCheck<T>): T => {
     if (!check.ok) throw GatewayError.badRequest(check.message, check.field);
+    const problem = aliasFormat ? keyAliasFormatProblem(check.body.key_alias) : undefined;
+    if (problem) throw GatewayError.badRequest(problem, "key_alias");
     return check.body;
   };
   const forNewKey = <T extends Record<string, unknown>>(body: T) => judged(withinKeyBounds(withKeyDefaults(body, defaults), bounds, deps.now(), true));
