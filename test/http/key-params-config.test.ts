@@ -7,6 +7,11 @@ import { errorOf, type Gateway, MASTER_KEY, startGateway } from "../support/harn
 
 type Json = Record<string, any>;
 const NOW = Date.UTC(2031, 0, 15, 12);
+const MODEL_LIST = `
+model_list:
+  - model_name: gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_key: sk-upstream-unused }
+`;
 const CONFIG = `
 litellm_settings:
   default_key_generate_params: { max_budget: 1.5, models: ["gpt-4o"], duration: "7d", metadata: { setting: default } }
@@ -68,11 +73,7 @@ describe("general_settings.enforce_user_param", () => {
   let gw: Gateway;
   beforeAll(async () => {
     gw = await startGateway({
-      configYaml: `
-model_list:
-  - model_name: gpt-4o
-    litellm_params: { model: openai/gpt-4o, api_key: sk-upstream-unused }
-general_settings:
+      configYaml: `${MODEL_LIST}general_settings:
   enforce_user_param: true
 `,
     });
@@ -137,11 +138,7 @@ describe("default_internal_user_params, key alias format, client-side tags", () 
   const post = (path: string, json: unknown, key = MASTER_KEY) => gw.request(path, { method: "POST", json, key });
   beforeAll(async () => {
     gw = await startGateway({
-      configYaml: `
-model_list:
-  - model_name: gpt-4o
-    litellm_params: { model: openai/gpt-4o, api_key: sk-upstream-unused }
-litellm_settings:
+      configYaml: `${MODEL_LIST}litellm_settings:
   default_internal_user_params: { user_role: internal_user, models: ["gpt-4o"], max_budget: 3, available_teams: ["t9"] }
   max_internal_user_budget: 10
   enable_key_alias_format_validation: true
