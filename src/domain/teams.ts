@@ -3,7 +3,7 @@ import { GatewayError } from "../errors.ts";
 import type { Store } from "../db/client.ts";
 import { deleteKeysOfTeams } from "../db/store/cascade.ts";
 import {
-  deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
+  countTeams, deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
   membershipsOfUser, membersOfTeams, type NewTeamRow, type TeamRow, updateMember, updateTeam,
 } from "../db/store/teams.ts";
 import { findUserByEmail, insertUser } from "../db/store/user-admin.ts";
@@ -149,6 +149,17 @@ export async function updateTeamFields(ctx: TeamsContext, caller: Caller, teamId
   return { team_id: teamId, data: teamView(row!, await membersOf(ctx.store, teamId)) };
 }
 
+/** LiteLLM's /team/model/add and /team/model/delete: the team's model list, changed by proxy or team admins. */
+export async function changeTeamModels(ctx: TeamsContext, caller: Caller, teamId: string, models: readonly string[], change: "add" | "delete") {
+  const team = await requireTeam(ctx, teamId);
+  await checkTeamAdmin(ctx, caller, teamId, `/team/model/${change}`);
+  const current = team.models ?? [];
+  const next = change === "add" ? [...current, ...models.filter((m, i) => !current.includes(m) && models.indexOf(m) === i)] : current.filter((m) => !models.includes(m));
+  const row = await updateTeam(ctx.store, teamId, { models: next });
+  ctx.invalidateTeam(teamId);
+  return teamView(row!, await membersOf(ctx.store, teamId));
+}
+
 export async function teamInfo(ctx: TeamsContext, caller: Caller, teamId: string, keyTeamId: string | null) {
   const team = await findTeam(ctx.store, teamId);
   if (!team) throw GatewayError.notFound(`Team not found, passed team id: ${teamId}.`, "team_id");
@@ -158,19 +169,36 @@ export async function teamInfo(ctx: TeamsContext, caller: Caller, teamId: string
   return { team, members };
 }
 
-/** Teams with their members: all for admins and viewers, one's own for others. `page` is optional (LiteLLM's /team/list has none). */
-export async function listTeamsFor(ctx: TeamsContext, caller: Caller, userId: string | undefined, page?: { offset: number; limit: number }) {
-  let teamIds: string[] | undefined;
-  if (canReadAll(caller.role)) {
-    teamIds = userId ? (await membershipsOfUser(ctx.store, userId)).map((m) => m.teamId) : undefined;
-  } else if (userId !== undefined && userId !== caller.userId) {
+/** The teams a caller may list: all for admins and viewers (or one user's), one's own for others. */
+async function visibleTeamIds(ctx: TeamsContext, caller: Caller, userId: string | undefined): Promise<string[] | undefined> {
+  if (canReadAll(caller.role)) return userId ? (await membershipsOfUser(ctx.store, userId)).map((m) => m.teamId) : undefined;
+  if (userId !== undefined && userId !== caller.userId) {
     throw GatewayError.auth(`Only admin users can query all teams/other teams. Your user role=${caller.role}`);
-  } else {
-    teamIds = caller.userId ? (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) : [];
   }
-  const teams = await listTeams(ctx.store, { teamIds }, page);
+  return caller.userId ? (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) : [];
+}
+
+async function withMembers(ctx: TeamsContext, teams: TeamRow[]) {
   const members = await membersOfTeams(ctx.store, teams.map((t) => t.teamId));
   return teams.map((t) => teamView(t, members.get(t.teamId) ?? []));
+}
+
+/** Teams with their members: all for admins and viewers, one's own for others. `page` is optional (LiteLLM's /team/list has none). */
+export async function listTeamsFor(ctx: TeamsContext, caller: Caller, userId: string | undefined, page?: { offset: number; limit: number }) {
+  return withMembers(ctx, await listTeams(ctx.store, { teamIds: await visibleTeamIds(ctx, caller, userId) }, page));
+}
+
+/** LiteLLM's /v2/team/list: the same teams, filtered by team_id or team_alias, one page and the totals. */
+export async function listTeamPage(
+  ctx: TeamsContext,
+  caller: Caller,
+  q: { userId?: string; teamId?: string; teamAlias?: string; page: number; pageSize: number },
+) {
+  const visible = await visibleTeamIds(ctx, caller, q.userId);
+  const teamIds = q.teamId === undefined ? visible : visible === undefined || visible.includes(q.teamId) ? [q.teamId] : [];
+  const filter = { teamIds, teamAlias: q.teamAlias };
+  const [rows, total] = await Promise.all([listTeams(ctx.store, filter, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize }), countTeams(ctx.store, filter)]);
+  return { teams: await withMembers(ctx, rows), total, page: q.page, page_size: q.pageSize, total_pages: Math.max(1, Math.ceil(total / q.pageSize)) };
 }
 
 export async function deleteTeams(ctx: TeamsContext, teamIds: string[]) {

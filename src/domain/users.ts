@@ -118,8 +118,10 @@ export async function getUser(ctx: UsersContext, userId: string): Promise<UserRo
 }
 
 /** Non-admins may read only themselves (contract §1.2 info-route special case). */
+export const mayReadUser = (caller: Caller, userId: string) => canReadAll(caller.role) || caller.userId === userId;
+
 export function checkUserRead(caller: Caller, userId: string) {
-  if (canReadAll(caller.role) || caller.userId === userId) return;
+  if (mayReadUser(caller, userId)) return;
   throw GatewayError.forbidden(`key not allowed to access this user's info. user_id=${userId}, key's user_id=${caller.userId}`, "user_id");
 }
 

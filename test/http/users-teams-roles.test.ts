@@ -69,6 +69,16 @@ for (const dialect of ["sqlite", "pg"] as const) {
         call: (key) => gw.request("/team/info?team_id=T", { key }),
       },
       {
+        name: "GET /v2/team/list (another user's)",
+        expected: { master: 200, admin: 200, viewer: 200, internal: 401, internal_viewer: 401, team_admin: 401, team_member: 401, unknown: 401 },
+        call: (key) => gw.request("/v2/team/list?user_id=someone-else", { key }),
+      },
+      {
+        name: "GET /v2/user/info (other): 404 when not the caller's to read",
+        expected: { master: 200, admin: 200, viewer: 200, internal: 404, internal_viewer: 404, team_admin: 404, team_member: 404, unknown: 404 },
+        call: (key) => gw.request("/v2/user/info?user_id=someone-else", { key }),
+      },
+      {
         name: "GET /team/list (all)",
         expected: { master: 200, admin: 200, viewer: 200, internal: 200, internal_viewer: 200, team_admin: 200, team_member: 200, unknown: 200 },
         call: (key) => gw.request("/team/list", { key }),
@@ -83,6 +93,16 @@ for (const dialect of ["sqlite", "pg"] as const) {
         name: "POST /team/member_add",
         expected: teamAdmins,
         call: (key) => gw.request("/team/member_add", { method: "POST", key, json: { team_id: "T", member: { role: "user", user_email: `${fresh("m")}@corp.com` } } }),
+      },
+      {
+        name: "POST /team/model/add",
+        expected: teamAdmins,
+        call: (key) => gw.request("/team/model/add", { method: "POST", key, json: { team_id: "T", models: ["gpt-4o"] } }),
+      },
+      {
+        name: "POST /team/model/delete",
+        expected: teamAdmins,
+        call: (key) => gw.request("/team/model/delete", { method: "POST", key, json: { team_id: "T", models: ["gpt-4o"] } }),
       },
       {
         name: "POST /team/member_update",
@@ -117,6 +137,37 @@ for (const dialect of ["sqlite", "pg"] as const) {
         expect(got).toEqual(route.expected);
       });
     }
+
+    test("/team/model/add and /team/model/delete change the team's model list", async () => {
+      await asMaster("/team/new", { team_id: "M" });
+      expect((await asMaster("/team/model/add", { team_id: "M", models: ["a", "b"] })).models).toEqual(["a", "b"]);
+      expect((await asMaster("/team/model/add", { team_id: "M", models: ["b", "c", "c"] })).models).toEqual(["a", "b", "c"]);
+      expect((await asMaster("/team/model/delete", { team_id: "M", models: ["a", "zzz"] })).models).toEqual(["b", "c"]);
+      const missing = await gw.request("/team/model/add", { method: "POST", json: { team_id: "nope", models: ["a"] } });
+      expect(missing.status).toBe(404);
+      expect((await gw.request("/team/model/add", { method: "POST", json: { team_id: "M", models: [] } })).status).toBe(400);
+    });
+
+    test("/v2/team/list pages and filters the teams a caller may see; /v2/user/info is the user alone", async () => {
+      for (const id of ["P1", "P2", "P3"]) await asMaster("/team/new", { team_id: id, team_alias: `pager-${id}` });
+      const list = async (query: string, key = MASTER_KEY) => (await (await gw.request(`/v2/team/list?${query}`, { key })).json()) as Json;
+      const first = await list("page_size=2");
+      expect(first).toMatchObject({ page: 1, page_size: 2 });
+      expect(first.teams).toHaveLength(2);
+      expect(first.total_pages).toBe(Math.ceil(first.total / 2));
+      expect((await list("team_alias=pager-P2")).teams.map((t: Json) => t.team_id)).toEqual(["P2"]);
+      expect((await list("team_id=P3")).total).toBe(1);
+      // A member sees only their teams, even when asking for another by id.
+      const mine = await list("page_size=100", keys.team_member);
+      expect(mine.teams.map((t: Json) => t.team_id)).toEqual(["T"]);
+      expect((await list("team_id=P1", keys.team_member)).total).toBe(0);
+      expect((await gw.request("/v2/team/list?page_size=101")).status).toBe(400);
+
+      const own = (await (await gw.request(`/v2/user/info?user_id=${userIdOf.team_member}`, { key: keys.team_member })).json()) as Json;
+      expect(own).toMatchObject({ user_id: userIdOf.team_member, teams: ["T"] });
+      expect(own.keys).toBeUndefined();
+      expect((await gw.request("/v2/user/info?user_id=nobody-at-all")).status).toBe(404);
+    });
 
     test("refusals carry LiteLLM's messages in the OpenAI shape", async () => {
       const res = await gw.request("/user/new", { method: "POST", key: keys.internal, json: {} });

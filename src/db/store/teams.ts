@@ -23,11 +23,26 @@ export async function updateTeam(s: Store, teamId: string, changes: Partial<NewT
   return rows[0];
 }
 
-export async function listTeams(s: Store, filter: { teamIds?: string[] } = {}, page?: { offset: number; limit: number }): Promise<TeamRow[]> {
+export interface TeamFilter {
+  teamIds?: string[];
+  teamAlias?: string;
+}
+
+const teamWhere = (t: Store["t"]["teams"], f: TeamFilter) =>
+  and(f.teamIds ? inArray(t.teamId, f.teamIds) : undefined, f.teamAlias !== undefined ? eq(t.teamAlias, f.teamAlias) : undefined);
+
+export async function listTeams(s: Store, filter: TeamFilter = {}, page?: { offset: number; limit: number }): Promise<TeamRow[]> {
   const t = s.t.teams;
   if (filter.teamIds?.length === 0) return [];
-  const q = s.db.select().from(t).where(filter.teamIds ? inArray(t.teamId, filter.teamIds) : undefined).orderBy(asc(t.createdAt), asc(t.teamId));
+  const q = s.db.select().from(t).where(teamWhere(t, filter)).orderBy(asc(t.createdAt), asc(t.teamId));
   return page ? q.limit(page.limit).offset(page.offset) : q;
+}
+
+export async function countTeams(s: Store, filter: TeamFilter = {}): Promise<number> {
+  const t = s.t.teams;
+  if (filter.teamIds?.length === 0) return 0;
+  const [row] = await s.db.select({ n: count() }).from(t).where(teamWhere(t, filter));
+  return Number(row?.n ?? 0);
 }
 
 /** Members of many teams in one query, grouped by team. */

@@ -2,7 +2,7 @@
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { listKeys } from "../../db/store/keys.ts";
-import { addMembers, createTeam, deleteTeams, listTeamsFor, memberView, removeMember, setTeamBlocked, teamInfo, teamView, type TeamsContext, updateMemberFields, updateTeamFields } from "../../domain/teams.ts";
+import { addMembers, changeTeamModels, createTeam, deleteTeams, listTeamPage, listTeamsFor, memberView, removeMember, setTeamBlocked, teamInfo, teamView, type TeamsContext, updateMemberFields, updateTeamFields } from "../../domain/teams.ts";
 import { authGuard } from "../auth-guard.ts";
 import { toKeyJson } from "./key-wire.ts";
 import { callerOf } from "./users.ts";
@@ -37,6 +37,7 @@ const TeamFields = {
 const TeamNewBody = t.Object({ team_id: t.Optional(t.String({ minLength: 1, maxLength: 256 })), members_with_roles: t.Optional(t.Array(Member)), ...TeamFields });
 const TeamUpdateBody = t.Object({ team_id: t.String({ minLength: 1 }), ...TeamFields });
 const TeamIdBody = t.Object({ team_id: t.String({ minLength: 1 }) });
+const TeamModelsBody = t.Object({ team_id: t.String({ minLength: 1 }), models: t.Array(t.String({ minLength: 1 }), { minItems: 1, error: "models must be a non-empty list of model names" }) });
 const MemberAddBody = t.Object({
   team_id: t.String({ minLength: 1 }),
   member: t.Union([Member, t.Array(Member, { minItems: 1 })]),
@@ -73,6 +74,14 @@ export function teamRoutes(deps: AppDeps) {
       const { team_id, ...fields } = body;
       return updateTeamFields(ctx, callerOf(principal), team_id, fields);
     }, { body: TeamUpdateBody, ...doc("Change the fields sent; null clears a field") })
+    .post("/team/model/add", ({ principal, body }) => changeTeamModels(ctx, callerOf(principal), body.team_id, body.models, "add"), {
+      body: TeamModelsBody,
+      ...doc("Add models to a team's model list (proxy or team admins)"),
+    })
+    .post("/team/model/delete", ({ principal, body }) => changeTeamModels(ctx, callerOf(principal), body.team_id, body.models, "delete"), {
+      body: TeamModelsBody,
+      ...doc("Remove models from a team's model list (proxy or team admins)"),
+    })
     .get("/team/info", async ({ principal, query }) => {
       const { team, members } = await teamInfo(ctx, callerOf(principal), query.team_id, principal.kind === "key" ? principal.key.teamId : null);
       const keys = await listKeys(deps.store, { teamId: team.teamId }, { offset: 0, limit: 1000 });
@@ -85,6 +94,17 @@ export function teamRoutes(deps: AppDeps) {
     }, {
       query: t.Object({ user_id: t.Optional(t.String()), page: t.Optional(t.Numeric({ minimum: 1 })), page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 1000 })) }),
       ...doc("Teams with members (all for admins, one's own for others); page/page_size optional"),
+    })
+    .get("/v2/team/list", ({ principal, query }) =>
+      listTeamPage(ctx, callerOf(principal), { userId: query.user_id, teamId: query.team_id, teamAlias: query.team_alias, page: query.page ?? 1, pageSize: query.page_size ?? 10 }), {
+      query: t.Object({
+        user_id: t.Optional(t.String()),
+        team_id: t.Optional(t.String()),
+        team_alias: t.Optional(t.String()),
+        page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
+        page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+      }),
+      ...doc("Teams page by page ({teams, total, page, page_size, total_pages}); filters user_id, team_id, team_alias"),
     })
     .post("/team/delete", ({ body }) => deleteTeams(ctx, body.team_ids), {
       body: t.Object({ team_ids: t.Array(t.String(), { minItems: 1 }) }),

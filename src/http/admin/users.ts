@@ -7,7 +7,7 @@ import { GatewayError } from "../../errors.ts";
 import { withInternalUserDefaults } from "../../policy/user-params.ts";
 import { listTeams } from "../../db/store/teams.ts";
 import { listKeys } from "../../db/store/keys.ts";
-import { checkUserRead, createUser, deleteUsers, getUser, listUserPage, teamsOfUser, updateUserFields, userView, type UsersContext } from "../../domain/users.ts";
+import { checkUserRead, createUser, deleteUsers, getUser, listUserPage, mayReadUser, teamsOfUser, updateUserFields, userView, type UsersContext } from "../../domain/users.ts";
 import { memberView, teamView } from "../../domain/teams.ts";
 import { membersOf } from "../../db/store/teams.ts";
 import { USER_SORT } from "../../db/store/user-admin.ts";
@@ -117,6 +117,16 @@ export function userRoutes(deps: AppDeps) {
       }));
       return { user_id: userId, user_info: userView(user, { teams: memberships.map((m) => m.teamId) }), keys: keyPage.rows.map(toKeyJson), teams: teamObjects };
     }, { query: t.Object({ user_id: t.Optional(t.String()) }), ...doc("A user, their keys (masked) and their teams") })
+    .get("/v2/user/info", async ({ principal, query }) => {
+      const caller = callerOf(principal);
+      const userId = query.user_id ?? caller.userId;
+      if (!userId) throw GatewayError.badRequest("Pass ?user_id=: this key belongs to no user.", "user_id");
+      // LiteLLM's v2: the user object alone; a user the caller may not read is as unknown as a missing one.
+      if (!mayReadUser(caller, userId)) throw GatewayError.notFound(`User ${userId} not found`, "user_id");
+      const user = await getUser(ctx, userId);
+      const memberships = await teamsOfUser(ctx, userId);
+      return userView(user, { teams: memberships.map((m) => m.teamId) });
+    }, { query: t.Object({ user_id: t.Optional(t.String()) }), ...doc("A user alone (no keys, no team objects); 404 when unknown or not the caller's to read") })
     .get("/user/list", async ({ principal, query }) => {
       const caller = callerOf(principal);
       if (caller.role !== "proxy_admin" && caller.role !== "proxy_admin_viewer") {
