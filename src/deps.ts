@@ -16,6 +16,7 @@ import { createRateLimitHooks } from "./ratelimit/hooks.ts";
 import { routerFor } from "./router/router.ts";
 import { RuntimeModels } from "./router/runtime-models.ts";
 import { secretBoxFrom } from "./security/secret-box.ts";
+import { globalParallelHooks } from "./ratelimit/global-parallel.ts";
 import { composeCallHooks } from "./spend/compose-hooks.ts";
 import { createSpend, type Spend } from "./spend/hooks.ts";
 import { createEndUserHooks, EndUserDirectory } from "./spend/end-user-hooks.ts";
@@ -114,6 +115,7 @@ export function createDeps(init: {
     callHooks:
       init.callHooks ??
       composeCallHooks(
+        ...(config.general.global_max_parallel_requests ? [globalParallelHooks(config.general.global_max_parallel_requests)] : []),
         spend.hooks,
         rateLimits!,
         createEndUserHooks({ directory: endUsers, limiter: rateLimits?.limiter, tokenType: config.general.token_rate_limit_type ?? "total", now }),

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parseConfig } from "../../src/config/load.ts";
 import { errorOf, type Gateway, MASTER_KEY, startGateway } from "../support/harness.ts";
+import { MockUpstream } from "../support/mock-upstream.ts";
 
 type Json = Record<string, any>;
 const NOW = Date.UTC(2031, 0, 15, 12);
@@ -170,5 +171,54 @@ general_settings:
     expect([refused.status, (await errorOf(refused)).param]).toEqual([400, "metadata.tags"]);
     expect((await chat({ tags: ["x"] })).status).toBe(400);
     expect((await chat({ metadata: { trace: "t" } })).status).toBe(200);
+  });
+});
+
+describe("general_settings.global_max_parallel_requests", () => {
+  let mock: MockUpstream;
+  let gw: Gateway;
+  beforeAll(async () => {
+    mock = new MockUpstream();
+    gw = await startGateway({
+      listen: true,
+      configYaml: `
+model_list:
+  - model_name: gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_base: "${mock.url}/v1", api_key: sk-upstream-unused }
+general_settings:
+  global_max_parallel_requests: 1
+`,
+    });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await mock.close();
+  });
+  const chat = (signal?: AbortSignal) =>
+    fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      signal,
+      headers: { authorization: `Bearer ${MASTER_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }),
+    });
+
+  test("a call beyond the cap is a 429 while the first is in flight; the slot frees when it ends", async () => {
+    mock.cue({ kind: "hang" });
+    const stop = new AbortController();
+    const hanging = chat(stop.signal).catch(() => undefined);
+    while (mock.received.length === 0) await Bun.sleep(5);
+    const refused = await chat();
+    expect(refused.status).toBe(429);
+    expect(await errorOf(refused)).toMatchObject({ type: "throttling_error" });
+    const aborted = mock.nextAbort();
+    stop.abort();
+    await hanging;
+    await aborted;
+    let after = await chat();
+    for (let i = 0; after.status === 429 && i < 50; i++) {
+      await Bun.sleep(10); // the gateway settles the aborted call right after the upstream is told
+      after = await chat();
+    }
+    expect(after.status).toBe(200);
   });
 });
