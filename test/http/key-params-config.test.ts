@@ -175,20 +175,11 @@ general_settings:
 });
 
 describe("general_settings.global_max_parallel_requests", () => {
-  let mock: MockUpstream;
+  const mock = new MockUpstream();
+  const capOfOne = `${MODEL_LIST.replace("api_key:", `api_base: "${mock.url}/v1", api_key:`)}general_settings:\n  global_max_parallel_requests: 1\n`;
   let gw: Gateway;
   beforeAll(async () => {
-    mock = new MockUpstream();
-    gw = await startGateway({
-      listen: true,
-      configYaml: `
-model_list:
-  - model_name: gpt-4o
-    litellm_params: { model: openai/gpt-4o, api_base: "${mock.url}/v1", api_key: sk-upstream-unused }
-general_settings:
-  global_max_parallel_requests: 1
-`,
-    });
+    gw = await startGateway({ listen: true, configYaml: capOfOne });
   });
   afterAll(async () => {
     await gw.close();
