@@ -89,6 +89,7 @@ function configDurationProblems(file: ConfigFile): string[] {
     ["litellm_settings.upperbound_key_generate_params.duration", l.upperbound_key_generate_params?.duration],
     ["litellm_settings.upperbound_key_generate_params.budget_duration", l.upperbound_key_generate_params?.budget_duration],
     ["litellm_settings.internal_user_budget_duration", l.internal_user_budget_duration],
+    ["litellm_settings.budget_duration", l.budget_duration],
     ["litellm_settings.default_internal_user_params.budget_duration", l.default_internal_user_params?.budget_duration],
   ];
   return values.flatMap(([path, value]) => {

@@ -166,6 +166,9 @@ export const LitellmSettings = t.Object({
   /** key_alias must be 2-255 characters of [A-Za-z0-9_-/.@], alphanumeric at both ends. */
   enable_key_alias_format_validation: t.Optional(t.Boolean()),
   internal_user_budget_duration: t.Optional(t.String()),
+  /** The proxy-wide budget (USD) every LLM call counts against, reset every budget_duration. */
+  max_budget: t.Optional(t.Number({ minimum: 0 })),
+  budget_duration: t.Optional(t.String()),
   /** The max_budget (USD) of every end user (customer) that has none of its own. */
   max_end_user_budget: t.Optional(t.Number({ minimum: 0 })),
   ...FailureSettings,

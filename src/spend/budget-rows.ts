@@ -3,6 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Store } from "../db/client.ts";
 import type { BudgetRef } from "../policy/budget.ts";
+import { budgetResetAt, parseDuration } from "../policy/duration.ts";
 import type { BudgetRow } from "./budget-book.ts";
 
 export async function loadBudgetRow(s: Store, ref: BudgetRef): Promise<BudgetRow | undefined> {
@@ -45,4 +46,24 @@ export async function loadEndUserBudget(s: Store, userId: string, defaultMaxNano
     row = (await read()) ?? { spendNano: 0, maxBudgetNano: null };
   }
   return { spendNano: row.spendNano, maxBudgetNano: row.maxBudgetNano ?? defaultMaxNano };
+}
+
+/**
+ * The proxy-wide budget's row (litellm_settings.max_budget): a user row of this id, as LiteLLM keeps
+ * it, whose limit and period follow the config at every start; its spend and reset time are kept
+ * unless the period changed.
+ */
+export async function ensureProxyBudgetRow(s: Store, userId: string, maxBudgetNano: number, duration: string | undefined, nowMs: number): Promise<void> {
+  const u = s.t.users;
+  const parsed = parseDuration(duration);
+  const period = parsed.ok ? parsed.duration : null;
+  const [row] = await s.db.select({ budgetDuration: u.budgetDuration, budgetResetAt: u.budgetResetAt }).from(u).where(eq(u.userId, userId)).limit(1);
+  const keepReset = row !== undefined && row.budgetDuration === (duration ?? null) && row.budgetResetAt !== null;
+  const fields = {
+    maxBudgetNano,
+    budgetDuration: period ? duration! : null,
+    budgetResetAt: period ? (keepReset ? row.budgetResetAt : budgetResetAt(nowMs, period)) : null,
+  };
+  if (row) await s.db.update(u).set(fields).where(eq(u.userId, userId));
+  else await s.db.insert(u).values({ userId, ...fields }).onConflictDoNothing();
 }

@@ -9,7 +9,7 @@ import { nanoToUsd, usdToNano } from "../money.ts";
 import { applicableBudgets, type BudgetOwners, type BudgetRef, estimateTokens, spendTargets, teamMemberId } from "../policy/budget.ts";
 import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
 import { BudgetBook, budgetKey, type KnownLimit, type Reservation } from "./budget-book.ts";
-import { loadBudgetRow, loadEndUserBudget } from "./budget-rows.ts";
+import { ensureProxyBudgetRow, loadBudgetRow, loadEndUserBudget } from "./budget-rows.ts";
 import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
 import { BudgetLeases, leaseKeyOf } from "./budget-leases.ts";
@@ -92,8 +92,25 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
     return p;
   };
 
+  // litellm_settings.max_budget: every call also counts against the proxy's budget, kept as
+  // LiteLLM keeps it on a user row of its own. Calls wait for that row only until it is written.
+  // 0 means none, as in LiteLLM (it checks max_budget > 0).
+  const proxyBudget = deps.config.litellm.max_budget || undefined;
+  const proxyRef: BudgetRef | undefined = proxyBudget === undefined ? undefined : { scope: "user", id: PROXY_BUDGET_USER_ID };
+  let proxyRow: Promise<void> | undefined =
+    proxyBudget === undefined
+      ? undefined
+      : ensureProxyBudgetRow(deps.store, PROXY_BUDGET_USER_ID, usdToNano(proxyBudget), deps.config.litellm.budget_duration, deps.now()).catch((err) =>
+          deps.log?.error("writing the proxy budget's row failed", { error: String(err) }),
+        );
+  const budgetsOf = budgetsFinder(proxyRef);
+
   const hooks: AbandonableHooks = {
     async admit(ctx) {
+      if (proxyRow) {
+        await proxyRow;
+        proxyRow = undefined;
+      }
       inFlight.add(ctx.callId);
       const { refs, labels, known } = budgetsOf(ctx);
       if (!refs.length) return {};
@@ -152,6 +169,9 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
   };
 }
 
+/** The user row that holds the proxy-wide budget (LiteLLM's litellm_proxy_budget_name). */
+export const PROXY_BUDGET_USER_ID = "litellm-proxy-budget";
+
 /** What each committed record moves out of its holder's budget leases. */
 function releasedByLease(records: readonly JournalRecord[]): Map<string, number> {
   const out = new Map<string, number>();
@@ -178,19 +198,25 @@ interface CallBudgets {
   readonly known: KnownLimit | undefined;
 }
 
-// A key's budgets follow from its row alone; the KeyCache hands out a new row after any change,
-// so they are made once per row (for calls that name no end user) rather than on every call.
-const budgetsByKeyRow = new WeakMap<object, CallBudgets>();
-
-function budgetsOf(ctx: CallContext): CallBudgets {
-  const p = ctx.principal;
-  if (p.kind !== "key" || ctx.endUserId !== null) return callBudgets(p, ctx.endUserId);
-  let kept = budgetsByKeyRow.get(p.key);
-  if (!kept) budgetsByKeyRow.set(p.key, (kept = callBudgets(p, null)));
-  return kept;
+/**
+ * A call's budgets. A key's follow from its row alone; the KeyCache hands out a new row after any
+ * change, so they are made once per row (for calls that name no end user) rather than per call.
+ */
+function budgetsFinder(proxyRef: BudgetRef | undefined) {
+  const byKeyRow = new WeakMap<object, CallBudgets>();
+  return (ctx: CallContext): CallBudgets => {
+    const p = ctx.principal;
+    if (p.kind !== "key" || ctx.endUserId !== null) return callBudgets(p, ctx.endUserId, proxyRef);
+    let kept = byKeyRow.get(p.key);
+    if (!kept) byKeyRow.set(p.key, (kept = callBudgets(p, null, proxyRef)));
+    return kept;
+  };
 }
 
-function callBudgets(p: Principal, endUserId: string | null): CallBudgets {
+const withProxy = (refs: BudgetRef[], proxyRef: BudgetRef | undefined, o: BudgetOwners) =>
+  proxyRef && o.userId !== proxyRef.id ? [...refs, proxyRef] : refs;
+
+function callBudgets(p: Principal, endUserId: string | null, proxyRef: BudgetRef | undefined): CallBudgets {
   const owners: BudgetOwners = {
     keyToken: p.kind === "key" ? p.key.token : null,
     userId: p.kind === "key" ? p.key.userId : null,
@@ -200,8 +226,9 @@ function callBudgets(p: Principal, endUserId: string | null): CallBudgets {
   const keyRef = p.kind === "key" ? ({ scope: "key", id: p.key.token } as const) : undefined;
   return {
     owners,
-    refs: applicableBudgets(owners),
-    targets: spendTargets(owners),
+    // The proxy-wide budget is a user row of its own; the call's own user never is it.
+    refs: withProxy(applicableBudgets(owners), proxyRef, owners),
+    targets: withProxy(spendTargets(owners), proxyRef, owners),
     labels: labelsOf(p, owners),
     keyRef,
     known: p.kind === "key" ? { ref: keyRef!, row: p.key, label: p.key.keyAlias ?? p.key.keyName } : undefined,
