@@ -171,6 +171,8 @@ export const LitellmSettings = t.Object({
   budget_duration: t.Optional(t.String()),
   /** The max_budget (USD) of every end user (customer) that has none of its own. */
   max_end_user_budget: t.Optional(t.Number({ minimum: 0 })),
+  /** The same from a budget tier (/budget/new), read as it is now; wins over max_end_user_budget. */
+  max_end_user_budget_id: t.Optional(t.String({ minLength: 1 })),
   ...FailureSettings,
 });
 

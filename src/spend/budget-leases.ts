@@ -20,6 +20,7 @@
 import type postgres from "postgres";
 import type { PgTx } from "./pg-writer.ts";
 import type { BudgetRef } from "../policy/budget.ts";
+import type { EndUserDefaultBudget } from "./budget-rows.ts";
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 const SEP = "\u0001";
@@ -70,8 +71,8 @@ export class BudgetLeases {
     readonly owner: string,
     private readonly now: () => number,
     readonly ttlMs = DEFAULT_LEASE_TTL_MS,
-    /** litellm_settings.max_end_user_budget: the limit of an end user without one of its own. */
-    private readonly endUserDefaultMaxNano?: number,
+    /** litellm_settings.max_end_user_budget(_id): the limit of an end user without one of its own. */
+    private readonly endUserDefault?: EndUserDefaultBudget,
   ) {}
 
   /**
@@ -85,8 +86,16 @@ export class BudgetLeases {
     const prefix = likeEscape(mine.slice(0, mine.length - this.owner.length)) + "%";
     const nowMs = this.now();
     const result = await this.sql.begin(async (tx) => {
-      const max = ref.scope === "end_user" && this.endUserDefaultMaxNano !== undefined ? `coalesce(${row.max}, ${Math.round(this.endUserDefaultMaxNano)})` : row.max;
-      const budgets = await tx.unsafe(`select spend_nano::float8 as spend, ${max}::float8 as max from ${row.table} where ${row.where} for update`, ids);
+      // An end user without a limit of its own takes the default (a tier's, read under the same lock).
+      const fallback = ref.scope === "end_user" ? this.endUserDefault : undefined;
+      const max =
+        fallback === undefined
+          ? row.max
+          : typeof fallback === "number"
+            ? `coalesce(${row.max}, ${Math.round(fallback)})`
+            : `coalesce(${row.max}, (select max_budget_nano from budgets where budget_id = $2))`;
+      const params = fallback !== undefined && typeof fallback !== "number" ? [...ids, fallback.budgetId] : ids;
+      const budgets = await tx.unsafe(`select spend_nano::float8 as spend, ${max}::float8 as max from ${row.table} where ${row.where} for update`, params);
       const budget = budgets[0] as { spend: number; max: number | null } | undefined;
       if (!budget) return { grantedNano: 0, spendNano: 0, maxBudgetNano: null, found: false };
       // A separate statement after the lock: in READ COMMITTED it sees every lease committed before.

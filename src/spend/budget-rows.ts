@@ -32,13 +32,24 @@ export async function loadBudgetRow(s: Store, ref: BudgetRef): Promise<BudgetRow
 
 const first = (rows: BudgetRow[]) => rows[0];
 
+/** litellm_settings.max_end_user_budget (nano-USD), or max_end_user_budget_id (a budget tier). */
+export type EndUserDefaultBudget = number | { readonly budgetId: string };
+
+/** A budget tier's limit now; null (no limit) when the tier has none or does not exist. */
+async function tierMaxNano(s: Store, budgetId: string): Promise<number | null> {
+  const b = s.t.budgets;
+  const [row] = await s.db.select({ maxBudgetNano: b.maxBudgetNano }).from(b).where(eq(b.budgetId, budgetId)).limit(1);
+  return row?.maxBudgetNano ?? null;
+}
+
 /**
  * An end user's budget when litellm_settings.max_end_user_budget gives every end user one: its own
  * max_budget, else the default. An end user seen for the first time is created here (as the first
  * commit would create it), so the default holds from its first call, on every instance.
  */
-export async function loadEndUserBudget(s: Store, userId: string, defaultMaxNano: number): Promise<BudgetRow> {
+export async function loadEndUserBudget(s: Store, userId: string, byDefault: EndUserDefaultBudget): Promise<BudgetRow> {
   const t = s.t.endUsers;
+  const defaultMaxNano = typeof byDefault === "number" ? byDefault : await tierMaxNano(s, byDefault.budgetId);
   const read = async () => first(await s.db.select({ spendNano: t.spendNano, maxBudgetNano: t.maxBudgetNano }).from(t).where(eq(t.userId, userId)).limit(1));
   let row = await read();
   if (!row) {

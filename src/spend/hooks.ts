@@ -9,7 +9,7 @@ import { nanoToUsd, usdToNano } from "../money.ts";
 import { applicableBudgets, type BudgetOwners, type BudgetRef, estimateTokens, spendTargets, teamMemberId } from "../policy/budget.ts";
 import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
 import { BudgetBook, budgetKey, type KnownLimit, type Reservation } from "./budget-book.ts";
-import { ensureProxyBudgetRow, loadBudgetRow, loadEndUserBudget } from "./budget-rows.ts";
+import { type EndUserDefaultBudget, ensureProxyBudgetRow, loadBudgetRow, loadEndUserBudget } from "./budget-rows.ts";
 import { costNanoUsd, deploymentCostNanoUsd, pricesFor, type TokenPricesPico, tokenUsageOf } from "./cost.ts";
 import type { AbandonableHooks } from "./compose-hooks.ts";
 import { BudgetLeases, leaseKeyOf } from "./budget-leases.ts";
@@ -48,12 +48,13 @@ export function journalDirOf(config: Config, store: Store): string | undefined {
 export function createSpend(deps: { store: Store; config: Config; now: () => number; log?: Logger }): Spend {
   const instanceId = newInstanceId();
   // On Postgres every instance leases its share of each budget, so budgets hold across instances.
-  // litellm_settings.max_end_user_budget: the budget of every end user without one of its own.
-  const endUserDefault = deps.config.litellm.max_end_user_budget;
-  const endUserDefaultNano = endUserDefault === undefined ? undefined : usdToNano(endUserDefault);
-  const leases = "pg" in deps.store.raw ? new BudgetLeases(deps.store.raw.pg, instanceId, deps.now, undefined, endUserDefaultNano) : undefined;
+  // litellm_settings.max_end_user_budget(_id): the budget of every end user without one of its own.
+  const { max_end_user_budget: endUserMax, max_end_user_budget_id: endUserTier } = deps.config.litellm;
+  const endUserDefault: EndUserDefaultBudget | undefined =
+    endUserTier !== undefined ? { budgetId: endUserTier } : endUserMax !== undefined ? usdToNano(endUserMax) : undefined;
+  const leases = "pg" in deps.store.raw ? new BudgetLeases(deps.store.raw.pg, instanceId, deps.now, undefined, endUserDefault) : undefined;
   const load = (ref: BudgetRef) =>
-    ref.scope === "end_user" && endUserDefaultNano !== undefined ? loadEndUserBudget(deps.store, ref.id, endUserDefaultNano) : loadBudgetRow(deps.store, ref);
+    ref.scope === "end_user" && endUserDefault !== undefined ? loadEndUserBudget(deps.store, ref.id, endUserDefault) : loadBudgetRow(deps.store, ref);
   const book = new BudgetBook(load, deps.now, undefined, leases, deps.log);
   const journalDir = journalDirOf(deps.config, deps.store);
   const ledger = new SpendLedger(

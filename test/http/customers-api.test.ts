@@ -187,4 +187,22 @@ for (const dialect of ["sqlite", "pg"] as const) {
       for (let i = 0; i < 3; i++) expect((await chat(g, "big-spender")).status).toBe(200);
     });
   });
+
+  describe.skipIf(dialect === "pg" && !PG_URL)(`litellm_settings.max_end_user_budget_id on ${dialect}`, () => {
+    let g: Gateway;
+    beforeAll(async () => {
+      g = await startGateway({ configYaml: `${CONFIG}litellm_settings:\n  max_end_user_budget_id: walk-ins\n  max_end_user_budget: 100\n`, dialect });
+      await post(g, "/budget/new", { budget_id: "walk-ins", max_budget: 0.0003 });
+    });
+    afterAll(() => g.close());
+
+    test("an end user without a budget has the tier's, which wins over max_end_user_budget", async () => {
+      expect((await chat(g, "stranger")).status).toBe(200);
+      expect((await chat(g, "stranger")).status).toBe(200);
+      const refused = await chat(g, "stranger");
+      expect(await errorOf(refused)).toMatchObject({ type: "budget_exceeded", message: "ExceededBudget: End User=stranger over budget. Spend=0.00045, Budget=0.0003" });
+      await post(g, "/customer/new", { user_id: "regular", max_budget: 1 });
+      for (let i = 0; i < 3; i++) expect((await chat(g, "regular")).status).toBe(200);
+    });
+  });
 }
