@@ -78,7 +78,8 @@ export function openaiRoutes(deps: AppDeps) {
       headers: ctx.request.headers,
       passThrough: true,
     };
-    const batch = kind === "chat" && !ctx.params?.model ? batchModels(body.model, (name) => router.resolve(name) !== undefined) : undefined;
+    // A group or alias named with commas is one model; a wildcard group ("*") does not count.
+    const batch = kind === "chat" && !ctx.params?.model ? batchModels(body.model, (name) => router.aliases.has(name) || router.names().includes(name)) : undefined;
     if (batch) return Response.json(await runBatchCall(callDeps, input, batch));
     return toResponse(await runLlmCall(callDeps, input));
   };
