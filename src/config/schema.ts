@@ -77,6 +77,8 @@ export const GeneralSettings = t.Object({
   global_max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
   /** Every LLM call must name its end user (body `user`, or the customer-id headers). */
   enforce_user_param: t.Optional(t.Boolean()),
+  /** Each spend log keeps the request's messages and the answer. */
+  store_prompts_in_spend_logs: t.Optional(t.Boolean()),
   /** Spend tags come from keys only: a call sending metadata.tags (or tags) is refused. */
   reject_clientside_metadata_tags: t.Optional(t.Boolean()),
   max_request_size_mb: t.Optional(t.Number({ exclusiveMinimum: 0 })),

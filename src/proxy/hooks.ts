@@ -35,6 +35,8 @@ export interface CallOutcome {
   readonly usage: Usage | undefined;
   /** The answer's own id (`id` of the completion or its chunks), when it had one. */
   readonly responseId?: string;
+  /** The answer (JSON body, or a stream's transcript when store_prompts_in_spend_logs is on). */
+  readonly responseBody?: unknown;
   readonly deployment: Deployment | undefined;
   readonly provider: string | undefined;
   readonly upstreamModel: string | undefined;

@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
 import { type CallKind, chunksOnly, type Json, responseIdOfItem, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
+import { StreamTranscript } from "./stream-transcript.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { backoffMs } from "../router/backoff.ts";
 import { recordAbandoned, recordStart, recordSuccess } from "../router/deployment-stats.ts";
@@ -107,6 +108,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
       status, httpStatus, error,
       usage: answer?.usage,
       responseId: answer?.responseId,
+      responseBody: answer?.body,
       deployment: run.routed?.target.deployment,
       provider: run.routed?.target.provider,
       upstreamModel: run.routed?.target.upstreamModel,
@@ -152,10 +154,11 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   if (produced.kind === "json") {
     const id = produced.body.id;
-    const settlement = await settle("success", 200, { usage: produced.body.usage as Usage | undefined, responseId: typeof id === "string" ? id : undefined });
+    const settlement = await settle("success", 200, { usage: produced.body.usage as Usage | undefined, responseId: typeof id === "string" ? id : undefined, body: produced.body });
     return { kind: "json", body: produced.body, text: produced.text, headers: headers(settlement?.headers) };
   }
-  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle) };
+  const transcript = deps.config.general.store_prompts_in_spend_logs === true ? new StreamTranscript() : undefined;
+  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle, transcript) };
 }
 
 const sendsTags = (body: Json) => body.tags !== undefined || (typeof body.metadata === "object" && body.metadata !== null && "tags" in body.metadata);
@@ -164,6 +167,8 @@ const sendsTags = (body: Json) => body.tags !== undefined || (typeof body.metada
 interface Answered {
   readonly usage?: Usage;
   readonly responseId?: string;
+  /** The answer itself (the JSON body, or a stream's transcript), for store_prompts_in_spend_logs. */
+  readonly body?: Json;
 }
 
 const includesUsage = (body: Json) => (body.stream_options as Json | undefined)?.include_usage === true;
@@ -375,13 +380,15 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
 async function* settled(
   chunks: AsyncGenerator<StreamItem>,
   settle: (status: CallOutcome["status"], httpStatus: number, answer: Answered, error?: Error) => Promise<unknown>,
+  transcript?: StreamTranscript,
 ): AsyncGenerator<StreamItem> {
-  const answer: { usage?: Usage; responseId?: string } = {};
+  const answer: { usage?: Usage; responseId?: string; readonly body?: Json } = transcript ? { get body() { return transcript.result(); } } : {};
   let done = false;
   try {
     for await (const chunk of chunks) {
       answer.usage = usageOfItem(chunk) ?? answer.usage;
       answer.responseId ??= responseIdOfItem(chunk);
+      transcript?.add(chunk);
       yield chunk;
     }
     done = true;

@@ -105,6 +105,7 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
           deps.log?.error("writing the proxy budget's row failed", { error: String(err) }),
         );
   const budgetsOf = budgetsFinder(proxyRef);
+  const keepPrompts = deps.config.general.store_prompts_in_spend_logs === true;
 
   const hooks: AbandonableHooks = {
     async admit(ctx) {
@@ -142,7 +143,7 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
       reservations.delete(ctx.callId);
       if (reservation) book.settle(reservation, targets, costNano);
       else book.charge(targets, costNano);
-      await ledger.record({ targets, log: spendLog(ctx, outcome, owners, succeeded, usage, costNano) });
+      await ledger.record({ targets, log: spendLog(ctx, outcome, owners, succeeded, usage, costNano, keepPrompts) });
       const headers: Record<string, string> = { "x-litellm-response-cost": String(nanoToUsd(costNano)) };
       const keySpend = keyRef ? book.spendNano(keyRef) : undefined;
       if (keySpend !== undefined) headers["x-litellm-key-spend"] = String(nanoToUsd(keySpend));
@@ -251,6 +252,7 @@ function spendLog(
   succeeded: boolean,
   usage: ReturnType<typeof tokenUsageOf>,
   costNano: number,
+  keepPrompts: boolean,
 ) {
   const p = ctx.principal;
   return {
@@ -283,6 +285,8 @@ function spendLog(
     endTime: new Date(outcome.endedAtMs),
     // Bounded: the text comes from the provider.
     responseId: outcome.responseId?.slice(0, 256) ?? null,
+    messages: keepPrompts ? (ctx.body.messages ?? ctx.body.prompt ?? ctx.body.input ?? null) : null,
+    response: keepPrompts ? (outcome.responseBody ?? null) : null,
   };
 }
 

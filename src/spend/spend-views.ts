@@ -33,6 +33,9 @@ export function toSpendLogJson(r: SpendLogRecord) {
     request_tags: r.requestTags,
     metadata: r.metadata,
     cache_hit: "False",
+    // Only with general_settings.store_prompts_in_spend_logs.
+    ...(r.messages !== null && r.messages !== undefined ? { messages: r.messages } : {}),
+    ...(r.response !== null && r.response !== undefined ? { response: r.response } : {}),
   };
 }
 

@@ -3,8 +3,8 @@
 // max_internal_user_budget + internal_user_budget_duration.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parseConfig } from "../../src/config/load.ts";
-import { errorOf, type Gateway, MASTER_KEY, startGateway } from "../support/harness.ts";
-import { MockUpstream } from "../support/mock-upstream.ts";
+import { errorOf, type Gateway, MASTER_KEY, PG_URL, startGateway } from "../support/harness.ts";
+import { MOCK_TEXT, MockUpstream } from "../support/mock-upstream.ts";
 
 type Json = Record<string, any>;
 const NOW = Date.UTC(2031, 0, 15, 12);
@@ -213,3 +213,42 @@ describe("general_settings.global_max_parallel_requests", () => {
     expect(after.status).toBe(200);
   });
 });
+
+for (const dialect of ["sqlite", "pg"] as const) {
+describe.skipIf(dialect === "pg" && !PG_URL)(`general_settings.store_prompts_in_spend_logs on ${dialect}`, () => {
+  const mock = new MockUpstream();
+  const keeping = `${MODEL_LIST.replace("api_key:", `api_base: "${mock.url}/v1", api_key:`)}general_settings:\n  store_prompts_in_spend_logs: true\n`;
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ listen: true, configYaml: keeping, dialect });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await mock.close();
+  });
+  const logOf = async (id: string) => {
+    await gw.committed();
+    const logs = (await (await gw.request(`/spend/logs?request_id=${id}`)).json()) as Json[];
+    expect(logs).toHaveLength(1);
+    return logs[0]!;
+  };
+  const messages = [{ role: "user", content: "Say hello" }];
+
+  test("each spend log keeps the request's messages and the answer, a stream's assembled", async () => {
+    const plain = await gw.request("/v1/chat/completions", { method: "POST", json: { model: "gpt-4o", messages } });
+    const body = (await plain.json()) as Json;
+    const kept = await logOf(body.id);
+    expect(kept.messages).toEqual(messages);
+    expect(kept.response).toEqual(body);
+
+    const streamed = await gw.request("/v1/chat/completions", { method: "POST", json: { model: "gpt-4o", messages, stream: true } });
+    const events = (await streamed.text()).split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6)) as Json);
+    const text = events.map((e) => e.choices?.[0]?.delta?.content ?? "").join("");
+    expect(text).toBe(MOCK_TEXT);
+    const log = await logOf(events[0]!.id);
+    expect(log.messages).toEqual(messages);
+    expect(log.response).toMatchObject({ id: events[0]!.id, choices: [{ message: { role: "assistant", content: MOCK_TEXT }, finish_reason: "stop" }] });
+    expect(log.response.usage.total_tokens).toBe(11);
+  });
+});
+}

@@ -76,6 +76,8 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect(rows).toHaveLength(1);
       expect(ids.a1).toStartWith("chatcmpl-");
       expect(rows[0].call_id).toBe(callIds[ids.a1!]);
+      // Without store_prompts_in_spend_logs, neither the request nor the answer is kept.
+      expect([rows[0].messages, rows[0].response]).toEqual([undefined, undefined]);
       // The call id (x-litellm-call-id) finds the same row.
       expect(await get(g, `/spend/logs?request_id=${callIds[ids.a1!]}`)).toEqual(rows);
       expect(rows[0]).toMatchObject({

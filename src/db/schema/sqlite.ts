@@ -183,6 +183,10 @@ export const spendLogs = sqliteTable(
     // per row); src/db/store/spend.ts searches the newest rows for it. Last: journal lines list
     // the columns in order, so lines written before it still read.
     responseId: text("response_id"),
+    // general_settings.store_prompts_in_spend_logs: the request's messages (or prompt / input) and
+    // the answer (a streamed one assembled); null when the setting is off.
+    messages: json<unknown>("messages"),
+    response: json<unknown>("response"),
   },
   (s) => [
     index("spend_logs_start_idx").on(s.startTime),

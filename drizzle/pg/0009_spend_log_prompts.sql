@@ -1,0 +1,2 @@
+ALTER TABLE "spend_logs" ADD COLUMN "messages" jsonb;--> statement-breakpoint
+ALTER TABLE "spend_logs" ADD COLUMN "response" jsonb;
