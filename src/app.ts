@@ -53,12 +53,7 @@ export function buildApp(deps: AppDeps) {
 
 function routeList(routes: readonly { method: string; path: string }[]) {
   const methods = new Map<string, string[]>();
-  for (const r of routes) {
-    const list = methods.get(r.path) ?? [];
-    if (!methods.has(r.path)) methods.set(r.path, list);
-    list.push(r.method);
-  }
-  methods.set("/routes", [...(methods.get("/routes") ?? []), "GET"].filter((m, i, all) => all.indexOf(m) === i));
+  for (const r of routes) methods.set(r.path, [...(methods.get(r.path) ?? []), r.method]);
   return [...methods].map(([path, ms]) => ({ path, methods: ms }));
 }
 

@@ -117,11 +117,11 @@ const FailureSettings = {
 // The key settings litellm_settings may bound or default for /key/generate (src/policy/key-params.ts).
 const KeyLimitParams = {
   max_budget: t.Optional(t.Number({ minimum: 0 })),
-  budget_duration: t.Optional(t.String()),
-  duration: t.Optional(t.String()),
   max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
   tpm_limit: t.Optional(t.Integer({ minimum: 0 })),
   rpm_limit: t.Optional(t.Integer({ minimum: 0 })),
+  budget_duration: t.Optional(t.String()),
+  duration: t.Optional(t.String()),
 };
 export const KeyUpperBounds = t.Object(KeyLimitParams);
 export type KeyUpperBounds = Static<typeof KeyUpperBounds>;

@@ -114,7 +114,7 @@ export class KeyService {
     const userId = ownerOfNewKey(actor, input.userId);
     enforce(decideGenerate(actor, { userId, teamId: input.teamId ?? null }));
     this.checkGenerationSettings(actor, input);
-    return this.insertNew(caller, input, userId, actor);
+    return this.insertNew(actor, input, userId);
   }
 
   private checkGenerationSettings(actor: KeyActor, input: GenerateInput): void {
@@ -122,8 +122,7 @@ export class KeyService {
     enforce(decideKeyGenerationSettings(this.deps.config?.litellm.key_generation_settings, actor, input.teamId ?? null, input.sentFields));
   }
 
-  private async insertNew(caller: Principal, input: GenerateInput, userId: string | null, known?: KeyActor): Promise<{ key: string; row: KeyRow }> {
-    const actor = known ?? (await this.actorOf(caller));
+  private async insertNew(actor: KeyActor, input: GenerateInput, userId: string | null): Promise<{ key: string; row: KeyRow }> {
     if (input.key !== undefined && input.key !== null) checkCustomKey(input.key);
     const plaintext = input.key ?? generateKey();
     const nowMs = this.deps.now();
@@ -184,7 +183,7 @@ export class KeyService {
     const actor = await this.actorOf(caller);
     enforce(decideServiceAccount(actor, teamId));
     this.checkGenerationSettings(actor, input);
-    return this.insertNew(caller, { ...input, userId: null }, null, actor);
+    return this.insertNew(actor, { ...input, userId: null }, null);
   }
 
   /**

@@ -154,7 +154,7 @@ export async function changeTeamModels(ctx: TeamsContext, caller: Caller, teamId
   const team = await requireTeam(ctx, teamId);
   await checkTeamAdmin(ctx, caller, teamId, `/team/model/${change}`);
   const current = team.models ?? [];
-  const next = change === "add" ? [...current, ...models.filter((m, i) => !current.includes(m) && models.indexOf(m) === i)] : current.filter((m) => !models.includes(m));
+  const next = change === "add" ? [...new Set([...current, ...models])] : current.filter((m) => !models.includes(m));
   const row = await updateTeam(ctx.store, teamId, { models: next });
   ctx.invalidateTeam(teamId);
   return teamView(row!, await membersOf(ctx.store, teamId));

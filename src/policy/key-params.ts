@@ -4,12 +4,13 @@
 // budget_duration and duration: a new key without the field gets the bound, a value over it is
 // refused with LiteLLM's "<field> is over max limit set in config - user_value=X; max_value=Y".
 // Pure: request bodies in wire form (USD, duration strings), the clock passed in.
-import type { KeyDefaults, KeyUpperBounds } from "../config/schema.ts";
+import { type KeyDefaults, KeyUpperBounds } from "../config/schema.ts";
 import { addDuration, parseDuration } from "./duration.ts";
 
 type Body = Record<string, unknown>;
 
-const BOUNDED = ["max_budget", "max_parallel_requests", "tpm_limit", "rpm_limit", "budget_duration", "duration"] as const;
+// Every field the upper bounds may name.
+const BOUNDED = Object.keys(KeyUpperBounds.properties) as (keyof KeyUpperBounds)[];
 
 const isEmpty = (field: string, value: unknown) =>
   value === undefined ||

@@ -76,8 +76,7 @@ export const usageOfItem = (item: StreamItem): Usage | undefined => (item instan
 
 /** The answer's id as the client sees it (OpenAI chunks all carry the same one). */
 export function responseIdOfItem(item: StreamItem): string | undefined {
-  const id = item instanceof SseText ? item.id : item.id;
-  return typeof id === "string" ? id : undefined;
+  return typeof item.id === "string" ? item.id : undefined;
 }
 
 /** Asked by the OpenAI routes: chunks an OpenAI-format upstream sends may be passed on as text. */

@@ -49,14 +49,14 @@ async function tierMaxNano(s: Store, budgetId: string): Promise<number | null> {
  */
 export async function loadEndUserBudget(s: Store, userId: string, byDefault: EndUserDefaultBudget): Promise<BudgetRow> {
   const t = s.t.endUsers;
-  const defaultMaxNano = typeof byDefault === "number" ? byDefault : await tierMaxNano(s, byDefault.budgetId);
   const read = async () => first(await s.db.select({ spendNano: t.spendNano, maxBudgetNano: t.maxBudgetNano }).from(t).where(eq(t.userId, userId)).limit(1));
   let row = await read();
   if (!row) {
     await s.db.insert(t).values({ userId }).onConflictDoNothing();
     row = (await read()) ?? { spendNano: 0, maxBudgetNano: null };
   }
-  return { spendNano: row.spendNano, maxBudgetNano: row.maxBudgetNano ?? defaultMaxNano };
+  if (row.maxBudgetNano !== null) return row;
+  return { spendNano: row.spendNano, maxBudgetNano: typeof byDefault === "number" ? byDefault : await tierMaxNano(s, byDefault.budgetId) };
 }
 
 /**

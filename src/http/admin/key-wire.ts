@@ -183,7 +183,8 @@ export function toKeySettings(b: SettingsBody): KeySettings {
 /** Each bulk item's changes, or why it cannot be applied (reported for that key alone). */
 export function toBulkUpdates(
   body: KeyBulkUpdateBody,
-  refusal: (item: Record<string, unknown>) => GatewayError | undefined = () => undefined,
+  /** Throws when the item may not be applied (the config's bounds). */
+  judge: (item: Record<string, unknown>) => unknown = () => {},
 ): { ref: string; changes: KeySettings | GatewayError }[] {
   if (body.keys.length === 0) throw GatewayError.badRequest("No keys provided for update", "keys");
   if (body.keys.length > BULK_UPDATE_MAX_KEYS) {
@@ -193,9 +194,8 @@ export function toBulkUpdates(
     if (item.budget_id !== undefined && item.budget_id !== null) {
       return { ref: item.key, changes: GatewayError.badRequest("budget_id is not supported on keys: set max_budget (and budget_duration with /key/update)", "budget_id") };
     }
-    const refused = refusal(item);
-    if (refused) return { ref: item.key, changes: refused };
     try {
+      judge(item);
       return { ref: item.key, changes: toKeySettings({ max_budget: item.max_budget, team_id: item.team_id, tags: item.tags }) };
     } catch (err) {
       return { ref: item.key, changes: err instanceof GatewayError ? err : GatewayError.internal() };

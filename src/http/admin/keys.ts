@@ -46,10 +46,6 @@ export function keyRoutes(deps: AppDeps) {
   };
   const forNewKey = <T extends Record<string, unknown>>(body: T) => judged(withinKeyBounds(withKeyDefaults(body, defaults), bounds, deps.now(), true));
   const forChangedKey = <T extends Record<string, unknown>>(body: T) => judged(withinKeyBounds(body, bounds, deps.now(), false));
-  const boundsRefusal = (item: Record<string, unknown>) => {
-    const check = withinKeyBounds(item, bounds, deps.now(), false);
-    return check.ok ? undefined : GatewayError.badRequest(check.message, check.field);
-  };
   return new Elysia({ name: "admin-keys" })
     .use(authGuard(deps))
     .post("/key/generate", async ({ principal, body }) => {
@@ -106,7 +102,7 @@ export function keyRoutes(deps: AppDeps) {
       ...doc("Change the fields sent; null clears a field; metadata is replaced"),
     })
     .post("/key/bulk_update", async ({ principal, body }) => {
-      const results = await keys.bulkUpdate(principal, toBulkUpdates(body, boundsRefusal));
+      const results = await keys.bulkUpdate(principal, toBulkUpdates(body, forChangedKey));
       const asked = new Map(body.keys.map((item) => [item.key, item]));
       return {
         total_requested: body.keys.length,
