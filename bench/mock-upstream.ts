@@ -4,16 +4,19 @@
 //   - "stream": true: a 20-chunk SSE stream, all chunks written at once, then [DONE];
 //   - otherwise: an instant chat.completion JSON.
 // The reply is chosen from the raw body with a substring test, not JSON.parse, so a 64 KB body
-// costs the mock a scan and not a parse.
+// costs the mock a scan and not a parse. Each answer has its own id (`chatcmpl-bench-<random><n>`), as a
+// provider's do: a gateway that stores or indexes answer ids pays for random-looking ones here too.
 // Run: bun bench/mock-upstream.ts --port N   (binds 127.0.0.1 only)
 
 export const SSE_CHUNKS = 20;
 
+// Where the answer's id goes in the precomputed replies.
+const ID_MARK = "chatcmpl-bench";
 const USAGE = { prompt_tokens: 12, completion_tokens: SSE_CHUNKS, total_tokens: 12 + SSE_CHUNKS };
 
 function completionJson(model: string): string {
   return JSON.stringify({
-    id: "chatcmpl-bench",
+    id: ID_MARK,
     object: "chat.completion",
     created: 1700000000,
     model,
@@ -24,7 +27,7 @@ function completionJson(model: string): string {
 
 function sseBody(model: string): string {
   const chunk = (delta: object, finish: string | null, extra: object = {}) =>
-    `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1700000000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    `data: ${JSON.stringify({ id: ID_MARK, object: "chat.completion.chunk", created: 1700000000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
   let body = chunk({ role: "assistant", content: "" }, null);
   for (let i = 1; i < SSE_CHUNKS - 1; i++) body += chunk({ content: `tok${i} ` }, null);
   // Usage rides on the last chunk so a gateway can account the stream without a 21st event.
@@ -35,15 +38,17 @@ function sseBody(model: string): string {
 const JSON_HEADERS = { "content-type": "application/json" };
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 
+/** A reply's text cut at its ids: joined with a fresh id per answer. */
+type Parts = readonly string[];
 interface Replies {
-  json: string;
-  sse: string;
+  json: Parts;
+  sse: Parts;
 }
 const repliesByModel = new Map<string, Replies>();
 function repliesFor(model: string): Replies {
   let r = repliesByModel.get(model);
   if (!r) {
-    r = { json: completionJson(model), sse: sseBody(model) };
+    r = { json: completionJson(model).split(ID_MARK), sse: sseBody(model).split(ID_MARK) };
     repliesByModel.set(model, r);
   }
   return r;
@@ -52,6 +57,8 @@ function repliesFor(model: string): Replies {
 const MODEL_RE = /"model"\s*:\s*"([^"]{1,100})"/;
 const STREAM_RE = /"stream"\s*:\s*true/;
 const DELAY_RE = /-delay-(\d{1,5})$/;
+
+let answers = 0;
 
 export function startMockUpstream(port = 0) {
   return Bun.serve({
@@ -69,8 +76,10 @@ export function startMockUpstream(port = 0) {
       const delayMs = Number(DELAY_RE.exec(model)?.[1] ?? 0);
       if (delayMs > 0) await Bun.sleep(delayMs);
       const replies = repliesFor(model);
-      if (STREAM_RE.test(text)) return new Response(replies.sse, { headers: SSE_HEADERS });
-      return new Response(replies.json, { headers: JSON_HEADERS });
+      // Random first (ids arrive in no order, as a provider's), then a count (never the same twice).
+      const id = `${ID_MARK}-${Math.random().toString(36).slice(2, 10)}${(++answers).toString(36)}`;
+      if (STREAM_RE.test(text)) return new Response(replies.sse.join(id), { headers: SSE_HEADERS });
+      return new Response(replies.json.join(id), { headers: JSON_HEADERS });
     },
   });
 }
