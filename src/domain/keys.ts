@@ -33,6 +33,7 @@ import {
   decideListScope,
   decideRead,
   decideServiceAccount,
+  decideTeamKeyRoute,
   decideUpdateFields,
   decideWrite,
   type KeyActor,
@@ -114,6 +115,8 @@ export class KeyService {
     const userId = ownerOfNewKey(actor, input.userId);
     enforce(decideGenerate(actor, { userId, teamId: input.teamId ?? null }));
     this.checkGenerationSettings(actor, input);
+    // After key_generation_settings, as LiteLLM: a role that is not allowed hears that first.
+    if (input.teamId) enforce(decideTeamKeyRoute(actor, input.teamId, "/key/generate"));
     return this.insertNew(actor, input, userId);
   }
 
@@ -311,6 +314,7 @@ export class KeyService {
       ownToken: p.token,
       teamsAdministered: memberships.filter((m) => m.role === "admin").map((m) => m.teamId),
       teamsMemberOf: memberships.map((m) => m.teamId),
+      memberPermissions: Object.fromEntries(memberships.map((m) => [m.teamId, m.teamMemberPermissions])),
     };
   }
 
@@ -359,6 +363,7 @@ export class KeyService {
 
 function enforce(decision: KeyDecision): void {
   if (decision.ok) return;
+  if (decision.status === 401) throw new GatewayError({ status: 401, type: decision.type, message: decision.message, param: decision.param });
   throw decision.status === 400 ? GatewayError.badRequest(decision.message) : GatewayError.forbidden(decision.message);
 }
 

@@ -3,18 +3,21 @@ import { GatewayError } from "../errors.ts";
 import type { Store } from "../db/client.ts";
 import { deleteKeysOfTeams } from "../db/store/cascade.ts";
 import {
-  countTeams, deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
+  countTeams, searchTeams, deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
   membershipsOfUser, membersOfTeams, type NewTeamRow, type TeamRow, updateMember, updateTeam,
 } from "../db/store/teams.ts";
 import { findUserByEmail, insertUser } from "../db/store/user-admin.ts";
 import { findUserById } from "../db/store/users.ts";
 import { nanoToUsd, nanoToUsdOrNull, usdFieldToNanoOrNull, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin } from "../policy/roles.ts";
+import { BASELINE_TEAM_MEMBER_PERMISSIONS, TEAM_MEMBER_PERMISSION_ROUTES, unknownMemberPermission } from "../policy/key-access.ts";
 import type { Caller } from "./users.ts";
 import { budgetPeriodColumns } from "../spend/budget-period.ts";
 
 export interface TeamsContext {
   store: Store;
+  /** Teams any user may join on their own (litellm_settings.default_internal_user_params.available_teams). */
+  availableTeams?: readonly string[];
   invalidateKey(token: string): void;
   invalidateTeam(teamId: string): void;
 }
@@ -86,6 +89,7 @@ export function teamView(t: TeamRow, members: MemberRow[]) {
 
 function toRow(f: TeamFields): Partial<NewTeamRow> {
   const row: Partial<NewTeamRow> = {};
+  if (f.team_member_permissions) checkMemberPermissions(f.team_member_permissions);
   if (f.team_alias !== undefined) row.teamAlias = f.team_alias;
   if (f.models !== undefined) row.models = f.models;
   if (f.max_budget !== undefined) row.maxBudgetNano = usdFieldToNanoOrNull("max_budget", f.max_budget);
@@ -212,6 +216,65 @@ export async function deleteTeams(ctx: TeamsContext, teamIds: string[]) {
   return { deleted_teams: teamIds, deleted_keys: tokens.length };
 }
 
+function checkMemberPermissions(permissions: readonly string[]): void {
+  const unknown = unknownMemberPermission(permissions);
+  if (unknown === undefined) return;
+  throw GatewayError.badRequest(
+    `Unknown team member permission: ${unknown}. Use routes from /team/permissions_list (all_available_permissions), /key/health, or a prefix ending in * such as /key/*.`,
+    "team_member_permissions",
+  );
+}
+
+const isAvailable = (ctx: TeamsContext, teamId: string) => ctx.availableTeams?.includes(teamId) ?? false;
+
+/**
+ * LiteLLM's /team/available: the configured teams a user may join on their own, less those they
+ * are in. No list configured is a 400; a configured team that does not exist is left out.
+ */
+export async function availableTeams(ctx: TeamsContext, caller: Caller) {
+  if (!ctx.availableTeams) {
+    throw GatewayError.badRequest(
+      "No available teams for user to join. See how to set available teams here: https://docs.litellm.ai/docs/proxy/self_serve#all-settings-for-self-serve--sso-flow",
+    );
+  }
+  const joined = new Set(caller.userId ? (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) : []);
+  return withMembers(ctx, await listTeams(ctx.store, { teamIds: ctx.availableTeams.filter((id) => !joined.has(id)) }));
+}
+
+/** Proxy admins, the team's admins, and anyone for a team on the available list (as LiteLLM). */
+async function checkPermissionsAccess(ctx: TeamsContext, caller: Caller, teamId: string, route: string): Promise<TeamRow> {
+  const team = await requireTeam(ctx, teamId);
+  if (!isAvailable(ctx, teamId)) await checkTeamAdmin(ctx, caller, teamId, route);
+  return team;
+}
+
+/** LiteLLM's /team/permissions_list: what the team's plain members may do to its keys. */
+export async function teamPermissions(ctx: TeamsContext, caller: Caller, teamId: string) {
+  const team = await checkPermissionsAccess(ctx, caller, teamId, "/team/permissions_list");
+  return {
+    team_id: teamId,
+    team_member_permissions: team.teamMemberPermissions ?? [...BASELINE_TEAM_MEMBER_PERMISSIONS],
+    all_available_permissions: [...TEAM_MEMBER_PERMISSION_ROUTES],
+  };
+}
+
+/** LiteLLM's /team/permissions_update: replaces the list; only the team's admins (and proxy admins). */
+export async function updateTeamPermissions(ctx: TeamsContext, caller: Caller, teamId: string, permissions: string[]) {
+  await requireTeam(ctx, teamId);
+  await checkTeamAdmin(ctx, caller, teamId, "/team/permissions_update");
+  checkMemberPermissions(permissions);
+  const row = await updateTeam(ctx.store, teamId, { teamMemberPermissions: permissions });
+  ctx.invalidateTeam(teamId);
+  return teamView(row!, await membersOf(ctx.store, teamId));
+}
+
+/** LiteLLM's /team/filter/ui: teams whose id or alias contains the text; non-admins search their own teams. */
+export async function filterTeams(ctx: TeamsContext, caller: Caller, q: { teamId?: string; teamAlias?: string; page: number; pageSize: number }) {
+  const teamIds = canReadAll(caller.role) ? undefined : caller.userId ? (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) : [];
+  const rows = await searchTeams(ctx.store, { teamIdContains: q.teamId, aliasContains: q.teamAlias, teamIds }, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+  return withMembers(ctx, rows);
+}
+
 /** Proxy admins and the team's admins manage members (403 otherwise, §3.4). */
 export async function checkTeamAdmin(ctx: TeamsContext, caller: Caller, teamId: string, route: string) {
   if (isProxyAdmin(caller.role)) return;
@@ -222,7 +285,7 @@ export async function checkTeamAdmin(ctx: TeamsContext, caller: Caller, teamId: 
 
 export async function addMembers(ctx: TeamsContext, caller: Caller, teamId: string, refs: MemberRef[], maxBudgetInTeam?: number | null) {
   await requireTeam(ctx, teamId);
-  await checkTeamAdmin(ctx, caller, teamId, "/team/member_add");
+  if (!joinsAvailableTeam(ctx, caller, teamId, refs, maxBudgetInTeam)) await checkTeamAdmin(ctx, caller, teamId, "/team/member_add");
   const added: string[] = [];
   for (const ref of refs) {
     const userId = await resolveMember(ctx, ref);
@@ -243,6 +306,12 @@ export async function addMembers(ctx: TeamsContext, caller: Caller, teamId: stri
     updated_users: added.map((user_id) => ({ user_id })),
     updated_team_memberships: members.filter((m) => added.includes(m.userId)).map(memberView),
   };
+}
+
+/** A user joining an available team on their own: themselves only, as a plain member, no team budget. */
+function joinsAvailableTeam(ctx: TeamsContext, caller: Caller, teamId: string, refs: MemberRef[], maxBudgetInTeam?: number | null): boolean {
+  if (!isAvailable(ctx, teamId) || !caller.userId || maxBudgetInTeam != null) return false;
+  return refs.every((r) => r.user_id === caller.userId && (r.role ?? "user") === "user" && r.max_budget_in_team == null);
 }
 
 async function memberUserId(ctx: TeamsContext, ref: { user_id?: string | null; user_email?: string | null }) {

@@ -3,7 +3,7 @@ import { GatewayError } from "../errors.ts";
 import type { Store } from "../db/client.ts";
 import { findTeam, insertMember, membershipsOfUser, deleteMembershipsOfUsers, type MemberRow } from "../db/store/teams.ts";
 import {
-  deleteUserRows, existingUserIds, findUserByEmail, insertUser, keyCountsByUser, listUsers, type NewUserRow, updateUser,
+  countAllUsers, deleteUserRows, existingUserIds, listAllUserIds, searchUsers, findUserByEmail, insertUser, keyCountsByUser, listUsers, type NewUserRow, updateUser,
   type UserListFilter, type UserSort,
 } from "../db/store/user-admin.ts";
 import { findUserById, type UserRow } from "../db/store/users.ts";
@@ -11,6 +11,7 @@ import { deleteKeysOfUsers } from "../db/store/cascade.ts";
 import { nanoToUsd, nanoToUsdOrNull, usdFieldToNano, usdFieldToNanoOrNull, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin, type Role, USER_ROLES, type UserRole } from "../policy/roles.ts";
 import { budgetPeriodColumns } from "../spend/budget-period.ts";
+import { PROXY_BUDGET_USER_ID } from "../spend/hooks.ts";
 
 export interface UsersContext {
   store: Store;
@@ -174,6 +175,60 @@ export async function updateUserFields(ctx: UsersContext, caller: Caller, input:
   }
   ctx.invalidateUser(userId);
   return { user_id: userId, data: userView(row!) };
+}
+
+/** LiteLLM's /user/filter/ui: ids and emails of users whose id or email contains the text. */
+export async function filterUsers(ctx: UsersContext, q: { userId?: string; userEmail?: string; teamId?: string; page: number; pageSize: number }) {
+  const rows = await searchUsers(ctx.store, { userIdContains: q.userId, emailContains: q.userEmail, teamId: q.teamId }, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+  return rows.map((r) => ({ user_id: r.userId, user_email: r.userEmail }));
+}
+
+export interface BulkUserResult {
+  user_id: string | null;
+  user_email: string | null;
+  success: boolean;
+  error: string | null;
+  updated_user: Record<string, unknown> | null;
+}
+
+/** LiteLLM's most users one /user/bulk_update may change. */
+export const MAX_BULK_USERS = 500;
+
+/**
+ * LiteLLM's /user/bulk_update: each listed user changed as /user/update would, or every user with
+ * the same changes (`all`, proxy admins only). Each user succeeds or fails on its own.
+ */
+export async function bulkUpdateUsers(
+  ctx: UsersContext,
+  caller: Caller,
+  input: { users?: (UserFields & { user_id?: string; user_email?: string | null })[]; all?: UserFields },
+) {
+  const tooMany = (n: number) => GatewayError.badRequest(`Maximum ${MAX_BULK_USERS} users can be updated at once. Found ${n} users.`, input.all ? "all_users" : "users");
+  let updates: (UserFields & { user_id?: string; user_email?: string | null })[];
+  if (input.all) {
+    if (!isProxyAdmin(caller.role)) throw GatewayError.forbidden("Only proxy admins can update all users at once.", "all_users");
+    // Not the row of the proxy-wide budget: the config sets that one.
+    const total = await countAllUsers(ctx.store, PROXY_BUDGET_USER_ID);
+    if (total === 0) throw GatewayError.badRequest("No users found to update", "all_users");
+    if (total > MAX_BULK_USERS) throw tooMany(total);
+    const ids = await listAllUserIds(ctx.store, PROXY_BUDGET_USER_ID, MAX_BULK_USERS);
+    updates = ids.map((user_id) => ({ ...input.all, user_id }));
+  } else {
+    updates = input.users ?? [];
+    if (updates.length > MAX_BULK_USERS) throw tooMany(updates.length);
+  }
+  const results: BulkUserResult[] = [];
+  for (const u of updates) {
+    try {
+      const { user_id, data } = await updateUserFields(ctx, caller, u);
+      results.push({ user_id, user_email: (data.user_email as string | null) ?? null, success: true, error: null, updated_user: data });
+    } catch (err) {
+      const message = err instanceof GatewayError ? err.message : "internal error";
+      results.push({ user_id: u.user_id ?? null, user_email: u.user_email ?? null, success: false, error: message, updated_user: null });
+    }
+  }
+  const successful = results.filter((r) => r.success).length;
+  return { results, total_requested: updates.length, successful_updates: successful, failed_updates: results.length - successful };
 }
 
 export async function deleteUsers(ctx: UsersContext, userIds: string[]) {

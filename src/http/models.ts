@@ -30,6 +30,12 @@ const ModelDeleteBody = t.Object({ id: t.String({ minLength: 1 }) });
 
 const doc = (tag: string, summary: string) => ({ detail: { tags: [tag], summary } });
 
+/** The integrations LiteLLM's /health/services can test. Tollgate has none of them set up. */
+const SERVICES = [
+  "slack_budget_alerts", "email", "langfuse", "langfuse_otel", "slack", "openmeter", "webhook", "braintrust", "otel",
+  "custom_callback_api", "langsmith", "datadog", "datadog_metrics", "datadog_llm_observability", "generic_api", "arize", "sqs",
+];
+
 export function modelRoutes(deps: AppDeps) {
   const router = routerFor(deps.config);
   const runtime = () => {
@@ -95,6 +101,23 @@ export function modelRoutes(deps: AppDeps) {
         return { data: query.model_group ? groups.filter((g) => g.model_group === query.model_group) : groups };
       },
       { query: t.Object({ model_group: t.Optional(t.String()) }), ...doc("models", "Model groups the caller may use") },
+    )
+    .get(
+      "/health/services",
+      ({ principal, query }) => {
+        adminOnly(principal, "/health/services");
+        if (!SERVICES.includes(query.service)) {
+          throw GatewayError.badRequest(`Service must be in list. Service=${query.service} not in ${JSON.stringify(SERVICES)}`, "service");
+        }
+        // Nothing to test: alerting and logging callbacks are not supported (the config warns and ignores them).
+        throw new GatewayError({
+          status: 422,
+          type: "invalid_request_error",
+          param: "service",
+          message: `"${query.service}" is not set up on this proxy: Tollgate sends no alerts and runs no logging callbacks (general_settings.alerting and litellm_settings callbacks are ignored). Unable to test this.`,
+        });
+      },
+      { query: t.Object({ service: t.String({ minLength: 1 }) }), ...doc("health", "Test an alerting or logging integration (admins; none are set up in Tollgate: 422)") },
     )
     .get(
       "/health",

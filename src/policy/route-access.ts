@@ -30,6 +30,7 @@ export const isLlmRoute = group(
 export const isInfoRoute = group(
   "/key/info", "/v2/key/info", "/key/list", "/key/health", "/user/info", "/v2/user/info", "/team/info", "/team/list", "/v2/team/list",
   "/model/info", "/v1/model/info", "/v2/model/info", "/model_group/info", "/health", "/health/*",
+  "/team/available", "/team/filter/ui",
 );
 
 /** LiteLLM's internal_user_routes: key management, gated per key by the handlers. */
@@ -39,9 +40,9 @@ export const isKeyManagementRoute = group(
   "/spend/logs", "/team/daily/activity",
 );
 
-const isSpendTrackingRoute = group("/spend/*", "/global/spend", "/global/spend/*", "/user/daily/activity");
+const isSpendTrackingRoute = group("/spend/*", "/global/spend", "/global/spend/*", "/user/daily/activity", "/user/daily/activity/aggregated");
 const isAdminViewerRoute = group(
-  "/user/list", "/user/available_roles", "/global/activity", "/global/activity/*", "/tag/list", "/audit", "/audit/*",
+  "/user/list", "/user/available_roles", "/user/filter/ui", "/global/activity", "/global/activity/*", "/tag/list", "/audit", "/audit/*",
   "/customer/daily/activity", "/end_user/daily/activity",
 );
 // Routes whose handlers do their own membership checks (team admins, org admins).

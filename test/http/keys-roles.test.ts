@@ -176,7 +176,8 @@ for (const dialect of ["sqlite", "pg"] as const) {
       const health = await post("/key/health", {}, keyOf.alice!);
       expect([health.status, await health.json()]).toEqual([200, { key: "healthy", logging_callbacks: null }]);
 
-      // A service account: a team key of no user; proxy admins and the team's admins make them.
+      // A service account: a team key of no user; proxy admins and the team's admins make them
+      // (members only when the team allows it: test/http/team-member-permissions.test.ts).
       const noTeam = await post("/key/service-account/generate", {}, MASTER_KEY);
       expect(noTeam.status).toBe(400);
       expect((await errorOf(noTeam)).message).toBe("team_id is required for service account keys. Please specify `team_id` in the request body.");
@@ -187,7 +188,9 @@ for (const dialect of ["sqlite", "pg"] as const) {
         expect(account).toMatchObject({ team_id: "eng", user_id: null, max_budget: 5 });
         expect((await get("/key/info", account.key)).status).toBe(200);
       }
-      expect((await post("/key/service-account/generate", { team_id: "eng" }, carol)).status).toBe(403);
+      const outsider = await post("/key/service-account/generate", { team_id: "eng" }, carol);
+      expect(outsider.status).toBe(401);
+      expect(await errorOf(outsider)).toMatchObject({ type: "team_member_permission_error", param: "/key/service-account/generate" });
     });
 
     test("/key/bulk_update: proxy admins only; each key is changed, or refused with its reason, on its own", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decideGenerate, decideListScope, decideRead, decideUpdateFields, decideWrite, type KeyActor, ownerOfNewKey } from "../../src/policy/key-access.ts";
+import { decideGenerate, decideListScope, decideRead, decideTeamKeyRoute, decideUpdateFields, decideWrite, effectiveMemberPermissions, type KeyActor, ownerOfNewKey, unknownMemberPermission } from "../../src/policy/key-access.ts";
 import type { Role } from "../../src/policy/roles.ts";
 
 const actor = (role: Role, extra: Partial<KeyActor> = {}): KeyActor => ({
@@ -82,5 +82,34 @@ describe("list scope", () => {
     expect(decideListScope(actor("proxy_admin_viewer"), "bob")).toEqual({ ok: true, all: true });
     expect(decideListScope(actor("internal_user", { teamsAdministered: ["eng"] }), undefined)).toEqual({ ok: true, all: false, userId: "alice", teamIds: ["eng"] });
     expect(decideListScope(actor("internal_user"), "bob")).toEqual({ ok: false, status: 403, message: "You are not authorized to check another user's keys" });
+  });
+});
+
+describe("team member permissions", () => {
+  const member = (permissions: string[] | null) => actor("internal_user", { teamsMemberOf: ["eng"], memberPermissions: { eng: permissions } });
+  test("the baseline is /key/info and /key/health; the team's own list adds to it", () => {
+    expect(effectiveMemberPermissions(null)).toEqual(["/key/info", "/key/health"]);
+    expect(effectiveMemberPermissions([])).toEqual(["/key/info", "/key/health"]);
+    expect(effectiveMemberPermissions(["/key/update", "/key/info"])).toEqual(["/key/info", "/key/health", "/key/update"]);
+  });
+  test("a plain member may what the team allows; admins always; outsiders never", () => {
+    expect(decideTeamKeyRoute(member(null), "eng", "/key/update")).toMatchObject({ ok: false, status: 401, type: "team_member_permission_error", param: "/key/update" });
+    expect(decideTeamKeyRoute(member(["/key/update"]), "eng", "/key/update")).toEqual({ ok: true });
+    expect(decideTeamKeyRoute(member(["/key/*"]), "eng", "/key/delete")).toEqual({ ok: true });
+    expect(decideTeamKeyRoute(member(["/key/update"]), "eng", "/key/delete").ok).toBe(false);
+    expect(decideTeamKeyRoute(actor("internal_user", { teamsAdministered: ["eng"], teamsMemberOf: ["eng"] }), "eng", "/key/delete")).toEqual({ ok: true });
+    expect(decideTeamKeyRoute(actor("proxy_admin"), "eng", "/key/generate")).toEqual({ ok: true });
+    expect(decideTeamKeyRoute(member(["/key/*"]), "ops", "/key/update")).toMatchObject({ ok: false, status: 401 });
+  });
+  test("a team key follows the team; a personal key its owner", () => {
+    const teamKey = { token: "t", userId: "alice", teamId: "eng" };
+    expect(decideWrite(member(null), "update", teamKey).ok).toBe(false);
+    expect(decideWrite(member(["/key/update"]), "update", teamKey)).toEqual({ ok: true });
+    expect(decideWrite(member(null), "update", { token: "p", userId: "alice", teamId: null })).toEqual({ ok: true });
+  });
+  test("permissions must be known routes, /key/health, or a prefix with *", () => {
+    expect(unknownMemberPermission(["/key/generate", "/key/health", "/key/*"])).toBeUndefined();
+    expect(unknownMemberPermission(["/key/info", "/key/generat"])).toBe("/key/generat");
+    expect(unknownMemberPermission(["*"])).toBe("*");
   });
 });

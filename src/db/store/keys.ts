@@ -3,6 +3,7 @@
 // check that holds under concurrent writers.
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { Store } from "../client.ts";
+import { containsAnyCase } from "./contains.ts";
 
 export type KeyRow = Store["t"]["keys"]["$inferSelect"];
 export type NewKeyRow = Store["t"]["keys"]["$inferInsert"];
@@ -118,7 +119,7 @@ export async function listKeyAliases(
 ): Promise<{ aliases: string[]; total: number }> {
   const k = s.t.keys;
   const conditions: SQL[] = [isNotNull(k.keyAlias)];
-  if (filter.search) conditions.push(sql`lower(${k.keyAlias}) like ${`%${escapeLike(filter.search.toLowerCase())}%`} escape '\\'`);
+  if (filter.search) conditions.push(containsAnyCase(k.keyAlias, filter.search));
   const visible = visibleCondition(k, filter.visibleTo);
   if (visible === false) return { aliases: [], total: 0 };
   if (visible) conditions.push(visible);
@@ -129,8 +130,6 @@ export async function listKeyAliases(
   ]);
   return { aliases: rows.map((r) => r.alias!), total: Number(totals[0]?.n ?? 0) };
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** For non-admins: keys of this user or of these teams (false: nothing is visible). */
 function visibleCondition(k: Store["t"]["keys"], visibleTo: KeyListFilter["visibleTo"]): SQL | false | undefined {

@@ -1,6 +1,7 @@
 // Teams and their memberships. Written once for both dialects.
-import { and, asc, count, eq, inArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import type { Store } from "../client.ts";
+import { containsAnyCase } from "./contains.ts";
 
 export type TeamRow = Store["t"]["teams"]["$inferSelect"];
 export type NewTeamRow = Store["t"]["teams"]["$inferInsert"];
@@ -43,6 +44,22 @@ export async function countTeams(s: Store, filter: TeamFilter = {}): Promise<num
   if (filter.teamIds?.length === 0) return 0;
   const [row] = await s.db.select({ n: count() }).from(t).where(teamWhere(t, filter));
   return Number(row?.n ?? 0);
+}
+
+/** The UI's team search: ids and aliases containing the text (any case), newest first. */
+export async function searchTeams(
+  s: Store,
+  filter: { teamIdContains?: string; aliasContains?: string; teamIds?: string[] },
+  page: { offset: number; limit: number },
+): Promise<TeamRow[]> {
+  const t = s.t.teams;
+  if (filter.teamIds?.length === 0) return [];
+  const where = and(
+    filter.teamIds ? inArray(t.teamId, filter.teamIds) : undefined,
+    filter.teamIdContains ? containsAnyCase(t.teamId, filter.teamIdContains) : undefined,
+    filter.aliasContains ? containsAnyCase(t.teamAlias, filter.aliasContains) : undefined,
+  );
+  return s.db.select().from(t).where(where).orderBy(desc(t.createdAt), asc(t.teamId)).limit(page.limit).offset(page.offset);
 }
 
 /** Members of many teams in one query, grouped by team. */

@@ -1,6 +1,7 @@
 // User writes and listings for the users API (lookups by id live in users.ts).
-import { and, asc, count, desc, eq, inArray, like, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { Store } from "../client.ts";
+import { containsAnyCase } from "./contains.ts";
 import type { UserRow } from "./users.ts";
 
 export type NewUserRow = Store["t"]["users"]["$inferInsert"];
@@ -58,9 +59,9 @@ export async function listUsers(
   const u = s.t.users;
   const where: SQL[] = [];
   if (filter.role) where.push(eq(u.userRole, filter.role));
-  if (filter.userIds?.length === 1) where.push(like(u.userId, `%${filter.userIds[0]!}%`));
+  if (filter.userIds?.length === 1) where.push(containsAnyCase(u.userId, filter.userIds[0]!));
   else if (filter.userIds && filter.userIds.length > 1) where.push(inArray(u.userId, filter.userIds));
-  if (filter.emailContains) where.push(like(u.userEmailLower, `%${filter.emailContains.toLowerCase()}%`));
+  if (filter.emailContains) where.push(containsAnyCase(u.userEmailLower, filter.emailContains));
   if (filter.teamId) {
     const m = s.t.teamMembers;
     const members = s.db.select({ id: m.userId }).from(m).where(eq(m.teamId, filter.teamId));
@@ -93,6 +94,35 @@ export async function listUsers(
   );
   const rows = ids.map((r) => byId.get(r.id)).filter((r): r is UserRow => r !== undefined);
   return { rows, total };
+}
+
+/** How many users there are, but the row that holds the proxy-wide budget. */
+export async function countAllUsers(s: Store, except: string): Promise<number> {
+  const rows = await s.db.select({ n: count() }).from(s.t.users).where(ne(s.t.users.userId, except));
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Every user id but `except`, oldest first, at most `limit`. */
+export async function listAllUserIds(s: Store, except: string, limit: number): Promise<string[]> {
+  const u = s.t.users;
+  const rows = await s.db.select({ id: u.userId }).from(u).where(ne(u.userId, except)).orderBy(asc(u.createdAt), asc(u.userId)).limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** The UI's user search: ids and emails containing the text (any case), optionally one team's, newest first. */
+export async function searchUsers(
+  s: Store,
+  filter: { userIdContains?: string; emailContains?: string; teamId?: string },
+  page: { offset: number; limit: number },
+): Promise<{ userId: string; userEmail: string | null }[]> {
+  const u = s.t.users;
+  const m = s.t.teamMembers;
+  const where = and(
+    filter.userIdContains ? containsAnyCase(u.userId, filter.userIdContains) : undefined,
+    filter.emailContains ? containsAnyCase(u.userEmail, filter.emailContains) : undefined,
+    filter.teamId ? inArray(u.userId, s.db.select({ id: m.userId }).from(m).where(eq(m.teamId, filter.teamId))) : undefined,
+  );
+  return s.db.select({ userId: u.userId, userEmail: u.userEmail }).from(u).where(where).orderBy(desc(u.createdAt), desc(u.userId)).limit(page.limit).offset(page.offset);
 }
 
 async function countUsers(s: Store, condition: SQL | undefined): Promise<number> {

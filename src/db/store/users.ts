@@ -9,7 +9,12 @@ export async function findUserById(s: Store, userId: string): Promise<UserRow | 
   return rows[0];
 }
 
-export async function findTeamMemberships(s: Store, userId: string): Promise<{ teamId: string; role: "admin" | "user" }[]> {
-  const m = s.t.teamMembers;
-  return s.db.select({ teamId: m.teamId, role: m.role }).from(m).where(eq(m.userId, userId));
+/** A user's teams, their role in each, and what each team lets its plain members do to its keys. */
+export async function findTeamMemberships(s: Store, userId: string): Promise<{ teamId: string; role: "admin" | "user"; teamMemberPermissions: string[] | null }[]> {
+  const { teamMembers: m, teams } = s.t;
+  return s.db
+    .select({ teamId: m.teamId, role: m.role, teamMemberPermissions: teams.teamMemberPermissions })
+    .from(m)
+    .leftJoin(teams, eq(teams.teamId, m.teamId))
+    .where(eq(m.userId, userId));
 }

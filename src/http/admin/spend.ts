@@ -45,10 +45,13 @@ const ReportQuery = t.Object({
   api_key: t.Optional(t.String()),
   internal_user_id: t.Optional(t.String()),
 });
-const ActivityQuery = t.Object({
+const AggregatedActivityQuery = t.Object({
   start_date: t.Optional(t.String()),
   end_date: t.Optional(t.String()),
   user_id: t.Optional(t.String()),
+});
+const ActivityQuery = t.Object({
+  ...AggregatedActivityQuery.properties,
   team_ids: t.Optional(t.String()),
   page: whole("page"),
   page_size: whole("page_size", 1000),
@@ -119,6 +122,18 @@ export function spendRoutes(deps: AppDeps) {
     const data = rows.map(toSpendLogJson);
     if (!paged) return data;
     return { data, total, page, page_size: pageSize, total_pages: Math.max(1, Math.ceil(total / pageSize)) };
+  };
+
+  /** A user's daily rollup rows: any user's (or everyone's) for admins and viewers, one's own for others. */
+  const userActivity = async (principal: Principal, q: typeof AggregatedActivityQuery.static) => {
+    const own = principal.kind === "master" ? null : principal.key.userId;
+    let userId = q.user_id || undefined;
+    if (!canReadAll(principal.role)) {
+      if (userId !== undefined && userId !== own) throw GatewayError.forbidden(`key not allowed to access this user's spend. user_id=${userId}, key's user_id=${own}`, "user_id");
+      userId = own ?? "";
+    }
+    const { from, to } = dateRange(q);
+    return sumDailySpend(s, ["day", "model", "modelGroup", "apiKey", "provider", "teamId"], { fromDay: from?.day, toDay: to?.day, userId });
   };
 
   return new Elysia({ name: "admin-spend" })
@@ -207,17 +222,15 @@ export function spendRoutes(deps: AppDeps) {
       for (const tk of tokens) deps.spend?.book.invalidate({ scope: "key", id: tk });
       return { message: "Spend for all API Keys and Teams reset successfully", status: "success" };
     }, doc("Set every key's and team's spend to 0 (master key only)"))
-    .get("/user/daily/activity", async ({ principal, query }) => {
-      const own = principal.kind === "master" ? null : principal.key.userId;
-      let userId = query.user_id || undefined;
-      if (!canReadAll(principal.role)) {
-        if (userId !== undefined && userId !== own) throw GatewayError.forbidden(`key not allowed to access this user's spend. user_id=${userId}, key's user_id=${own}`, "user_id");
-        userId = own ?? "";
-      }
-      const { from, to } = dateRange(query);
-      const rows = await sumDailySpend(s, ["day", "model", "modelGroup", "apiKey", "provider", "teamId"], { fromDay: from?.day, toDay: to?.day, userId });
-      return toDailyActivity(rows, query.page ?? 1, query.page_size ?? 50);
-    }, { query: ActivityQuery, ...doc("Daily spend, tokens and requests of a user (default: all users for admins, yourself otherwise)") })
+    .get("/user/daily/activity", async ({ principal, query }) => toDailyActivity(await userActivity(principal, query), query.page ?? 1, query.page_size ?? 50), {
+      query: ActivityQuery,
+      ...doc("Daily spend, tokens and requests of a user (default: all users for admins, yourself otherwise)"),
+    })
+    .get("/user/daily/activity/aggregated", async ({ principal, query }) => {
+      if (!query.start_date || !query.end_date) throw GatewayError.badRequest("Please provide start_date and end_date", query.start_date ? "end_date" : "start_date");
+      // The whole range on one page, as LiteLLM's aggregated view.
+      return toDailyActivity(await userActivity(principal, query), 1, Number.POSITIVE_INFINITY);
+    }, { query: AggregatedActivityQuery, ...doc("The same as /user/daily/activity for the whole date range at once (start_date and end_date required)") })
     .get("/team/daily/activity", async ({ principal, query }) => {
       let teamIds = query.team_ids ? query.team_ids.split(",").map((x) => x.trim()).filter(Boolean) : undefined;
       if (!canReadAll(principal.role)) {

@@ -2,7 +2,10 @@
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../../deps.ts";
 import { listKeys } from "../../db/store/keys.ts";
-import { addMembers, changeTeamModels, createTeam, deleteTeams, listTeamPage, listTeamsFor, memberView, removeMember, setTeamBlocked, teamInfo, teamView, type TeamsContext, updateMemberFields, updateTeamFields } from "../../domain/teams.ts";
+import {
+  addMembers, availableTeams, changeTeamModels, createTeam, deleteTeams, filterTeams, listTeamPage, listTeamsFor, memberView, removeMember, setTeamBlocked,
+  teamInfo, teamPermissions, teamView, type TeamsContext, updateMemberFields, updateTeamFields, updateTeamPermissions,
+} from "../../domain/teams.ts";
 import { authGuard } from "../auth-guard.ts";
 import { toKeyJson } from "./key-wire.ts";
 import { callerOf } from "./users.ts";
@@ -43,6 +46,13 @@ const MemberAddBody = t.Object({
   member: t.Union([Member, t.Array(Member, { minItems: 1 })]),
   max_budget_in_team: t.Optional(Nullable(t.Number({ minimum: 0 }))),
 });
+const PermissionsUpdateBody = t.Object({ team_id: t.String({ minLength: 1 }), team_member_permissions: t.Array(t.String({ minLength: 1, maxLength: 256 }), { maxItems: 100 }) });
+const FilterQuery = t.Object({
+  team_id: t.Optional(t.String()),
+  team_alias: t.Optional(t.String()),
+  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
+  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+});
 const MemberRefBody = t.Object({ team_id: t.String({ minLength: 1 }), user_id: t.Optional(Nullable(t.String())), user_email: t.Optional(Nullable(t.String())) });
 const MemberUpdateBody = t.Object({
   team_id: t.String({ minLength: 1 }),
@@ -59,6 +69,7 @@ export function teamsContext(deps: AppDeps): TeamsContext {
     store: deps.store,
     invalidateKey: (token) => void deps.invalidation.key(token),
     invalidateTeam: (teamId) => void deps.invalidation.team(teamId),
+    availableTeams: deps.config.litellm.default_internal_user_params?.available_teams,
   };
 }
 
@@ -105,6 +116,20 @@ export function teamRoutes(deps: AppDeps) {
         page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
       }),
       ...doc("Teams page by page ({teams, total, page, page_size, total_pages}); filters user_id, team_id, team_alias"),
+    })
+    .get("/team/available", ({ principal }) => availableTeams(ctx, callerOf(principal)), doc("Teams a user may join on their own (default_internal_user_params.available_teams), less their own"))
+    .get("/team/filter/ui", ({ principal, query }) =>
+      filterTeams(ctx, callerOf(principal), { teamId: query.team_id, teamAlias: query.team_alias, page: query.page ?? 1, pageSize: query.page_size ?? 50 }), {
+      query: FilterQuery,
+      ...doc("Teams whose team_id / team_alias contain the text (any case), newest first; non-admins search their own teams"),
+    })
+    .get("/team/permissions_list", ({ principal, query }) => teamPermissions(ctx, callerOf(principal), query.team_id), {
+      query: t.Object({ team_id: t.String({ minLength: 1 }) }),
+      ...doc("What the team's plain members may do to its keys, and every permission there is"),
+    })
+    .post("/team/permissions_update", ({ principal, body }) => updateTeamPermissions(ctx, callerOf(principal), body.team_id, body.team_member_permissions), {
+      body: PermissionsUpdateBody,
+      ...doc("Set what the team's plain members may do to its keys (proxy or team admins)"),
     })
     .post("/team/delete", ({ body }) => deleteTeams(ctx, body.team_ids), {
       body: t.Object({ team_ids: t.Array(t.String(), { minItems: 1 }) }),

@@ -7,7 +7,7 @@ import { GatewayError } from "../../errors.ts";
 import { withInternalUserDefaults } from "../../policy/user-params.ts";
 import { listTeams } from "../../db/store/teams.ts";
 import { listKeys } from "../../db/store/keys.ts";
-import { checkUserRead, createUser, deleteUsers, getUser, listUserPage, mayReadUser, teamsOfUser, updateUserFields, userView, type UsersContext } from "../../domain/users.ts";
+import { bulkUpdateUsers, checkUserRead, createUser, deleteUsers, filterUsers, MAX_BULK_USERS, getUser, listUserPage, mayReadUser, teamsOfUser, updateUserFields, userView, type UsersContext } from "../../domain/users.ts";
 import { memberView, teamView } from "../../domain/teams.ts";
 import { membersOf } from "../../db/store/teams.ts";
 import { USER_SORT } from "../../db/store/user-admin.ts";
@@ -51,6 +51,20 @@ export const UserNewBody = t.Object({
 });
 
 export const UserUpdateBody = t.Object({ user_id: t.Optional(t.String({ minLength: 1 })), ...UserFields });
+// One email for every user cannot be: all_users changes take no user_email (as LiteLLM's).
+const { user_email: _oneEmail, ...SharedUserFields } = UserFields;
+const UserBulkUpdateBody = t.Object({
+  users: t.Optional(t.Array(UserUpdateBody, { maxItems: 10_000 })),
+  all_users: t.Optional(t.Boolean()),
+  user_updates: t.Optional(t.Object(SharedUserFields)),
+});
+const UserFilterQuery = t.Object({
+  user_id: t.Optional(t.String()),
+  user_email: t.Optional(t.String()),
+  team_id: t.Optional(t.String()),
+  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
+  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+});
 const UserDeleteBody = t.Object({ user_ids: t.Array(t.String(), { minItems: 1 }) });
 const UserListQuery = t.Object({
   role: t.Optional(t.String()),
@@ -139,6 +153,19 @@ export function userRoutes(deps: AppDeps) {
     .post("/user/update", async ({ principal, body }) => updateUserFields(ctx, callerOf(principal), body), {
       body: UserUpdateBody,
       ...doc("Change the fields sent (empty values are ignored, max_budget may be cleared with null)"),
+    })
+    .post("/user/bulk_update", ({ principal, body }) => {
+      const all = body.all_users === true;
+      if (all && body.users !== undefined) throw GatewayError.badRequest("Cannot specify both 'users' and 'all_users=True'. Choose one approach.", "users");
+      if (all ? !body.user_updates : !body.users?.length) {
+        throw GatewayError.badRequest("Must specify either 'users' for individual updates or 'all_users=True' with 'user_updates' for bulk updates", "users");
+      }
+      return bulkUpdateUsers(ctx, callerOf(principal), all ? { all: body.user_updates } : { users: body.users });
+    }, { body: UserBulkUpdateBody, ...doc(`Change up to ${MAX_BULK_USERS} users (users: [...]) or every user (all_users + user_updates); each succeeds or fails on its own`) })
+    .get("/user/filter/ui", ({ query }) =>
+      filterUsers(ctx, { userId: query.user_id, userEmail: query.user_email, teamId: query.team_id, page: query.page ?? 1, pageSize: query.page_size ?? 50 }), {
+      query: UserFilterQuery,
+      ...doc("Users whose user_id / user_email contain the text (any case), newest first: [{user_id, user_email}] (admins and admin viewers)"),
     })
     .post("/user/delete", async ({ body }) => deleteUsers(ctx, body.user_ids), {
       body: UserDeleteBody,
