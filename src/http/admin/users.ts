@@ -51,12 +51,11 @@ export const UserNewBody = t.Object({
 });
 
 export const UserUpdateBody = t.Object({ user_id: t.Optional(t.String({ minLength: 1 })), ...UserFields });
-// One email for every user cannot be: all_users changes take no user_email (as LiteLLM's).
-const { user_email: _oneEmail, ...SharedUserFields } = UserFields;
 const UserBulkUpdateBody = t.Object({
   users: t.Optional(t.Array(UserUpdateBody, { maxItems: 10_000 })),
   all_users: t.Optional(t.Boolean()),
-  user_updates: t.Optional(t.Object(SharedUserFields)),
+  // user_email is read only to refuse it: one email cannot belong to every user (as LiteLLM's).
+  user_updates: t.Optional(t.Object({ ...UserFields, user_email: t.Optional(t.Unknown()) })),
 });
 const UserFilterQuery = t.Object({
   user_id: t.Optional(t.String()),
@@ -160,7 +159,11 @@ export function userRoutes(deps: AppDeps) {
       if (all ? !body.user_updates : !body.users?.length) {
         throw GatewayError.badRequest("Must specify either 'users' for individual updates or 'all_users=True' with 'user_updates' for bulk updates", "users");
       }
-      return bulkUpdateUsers(ctx, callerOf(principal), all ? { all: body.user_updates } : { users: body.users });
+      if (all && body.user_updates?.user_email !== undefined) {
+        throw GatewayError.badRequest("user_updates cannot set user_email: one email cannot belong to every user. Use users: [...] instead.", "user_updates.user_email");
+      }
+      const { user_email: _none, ...shared } = body.user_updates ?? {};
+      return bulkUpdateUsers(ctx, callerOf(principal), all ? { all: shared } : { users: body.users });
     }, { body: UserBulkUpdateBody, ...doc(`Change up to ${MAX_BULK_USERS} users (users: [...]) or every user (all_users + user_updates); each succeeds or fails on its own`) })
     .get("/user/filter/ui", ({ query }) =>
       filterUsers(ctx, { userId: query.user_id, userEmail: query.user_email, teamId: query.team_id, page: query.page ?? 1, pageSize: query.page_size ?? 50 }), {
