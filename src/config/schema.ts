@@ -144,7 +144,7 @@ export const InternalUserDefaultParams = t.Object({
   rpm_limit: t.Optional(t.Integer({ minimum: 0 })),
   max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
   teams: t.Optional(t.Array(t.String())),
-  /** Teams a user may join on their own (LiteLLM's UI); accepted, not used. */
+  /** Teams a user may join on their own: /team/available lists them, /team/member_add lets a user add themselves. */
   available_teams: t.Optional(t.Array(t.String())),
 });
 export type InternalUserDefaultParams = Static<typeof InternalUserDefaultParams>;
