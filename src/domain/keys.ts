@@ -95,6 +95,8 @@ export interface ListQuery {
   userId?: string;
   teamId?: string;
   keyAlias?: string;
+  /** Also the keys a user created (for others): LiteLLM's include_created_by_keys. */
+  includeCreatedBy?: boolean;
   page: number;
   size: number;
   order?: KeyOrder;
@@ -158,7 +160,14 @@ export class KeyService {
   async list(caller: Principal, q: ListQuery): Promise<{ rows: KeyRow[]; total: number }> {
     const scope = decideListScope(await this.actorOf(caller), q.userId);
     if (!scope.ok) throw GatewayError.forbidden(scope.message);
-    const filter = { token: q.key === undefined ? undefined : toTokenHash(q.key), userId: q.userId, teamId: q.teamId, keyAlias: q.keyAlias, visibleTo: scope.all ? undefined : scope };
+    const filter = {
+      token: q.key === undefined ? undefined : toTokenHash(q.key),
+      userId: q.userId,
+      teamId: q.teamId,
+      keyAlias: q.keyAlias,
+      visibleTo: scope.all ? undefined : scope,
+      includeCreatedBy: q.includeCreatedBy,
+    };
     return listKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size }, q.order);
   }
 

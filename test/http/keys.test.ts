@@ -254,6 +254,27 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await get("/key/list?sort_order=sideways")).status).toBe(400);
     });
 
+    test("list: include_created_by_keys adds the keys a user made for others; expand=user adds each key's user", async () => {
+      const maker = `maker-${dialect}`;
+      await post("/user/new", { user_id: maker, user_email: `${maker}@example.org`, user_role: "internal_user", auto_create_key: false });
+      const makerKey = await generate({ user_id: maker });
+      // A key the maker created for nobody (an admin-made key would be created_by the admin).
+      await gw.store.db.insert(gw.store.t.keys).values({ token: hashKey(`sk-made-by-${dialect}`), keyName: "sk-...made", createdBy: maker });
+      const list = async (query: string, key = MASTER_KEY) => ((await (await get(`/key/list?${query}`, key)).json()) as Json).keys;
+      expect(await list(`user_id=${maker}`)).toEqual([makerKey.token]);
+      expect((await list(`user_id=${maker}&include_created_by_keys=true`)).sort()).toEqual([makerKey.token, hashKey(`sk-made-by-${dialect}`)].sort());
+      // The maker themselves: the same, only when asked.
+      expect(await list("", makerKey.key)).toEqual([makerKey.token]);
+      expect((await list("include_created_by_keys=true", makerKey.key)).length).toBe(2);
+
+      const expanded = (await list(`user_id=${maker}&expand=user`)) as Json[];
+      expect(expanded).toHaveLength(1);
+      expect(expanded[0]).toMatchObject({ token: makerKey.token, user_id: maker, user: { user_id: maker, user_email: `${maker}@example.org`, user_role: "internal_user" } });
+      const ownerless = (await list(`key_hash=${hashKey(`sk-made-by-${dialect}`)}&expand=user`)) as Json[];
+      expect(ownerless[0].user).toBeNull();
+      expect((await get("/key/list?expand=team")).status).toBe(400);
+    });
+
     test("limits beyond 32 bits (LiteLLM's BigInt columns) are stored and read back", async () => {
       const { key } = await generate({ tpm_limit: 10_000_000_000, rpm_limit: 5_000_000_000 });
       const info = (await (await gw.request(`/key/info?key=${key}`)).json()) as { info: { tpm_limit: number; rpm_limit: number } };

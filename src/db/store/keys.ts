@@ -77,6 +77,8 @@ export interface KeyListFilter {
   keyAlias?: string;
   /** For non-admins: only keys of this user or of these teams. */
   visibleTo?: { userId: string | null; teamIds: readonly string[] };
+  /** LiteLLM's include_created_by_keys: a user's keys include those the user created for others. */
+  includeCreatedBy?: boolean;
 }
 
 export async function listKeys(
@@ -88,10 +90,10 @@ export async function listKeys(
   const k = s.t.keys;
   const conditions: SQL[] = [];
   if (filter.token !== undefined) conditions.push(eq(k.token, filter.token));
-  if (filter.userId !== undefined) conditions.push(eq(k.userId, filter.userId));
+  if (filter.userId !== undefined) conditions.push(filter.includeCreatedBy ? or(eq(k.userId, filter.userId), eq(k.createdBy, filter.userId))! : eq(k.userId, filter.userId));
   if (filter.teamId !== undefined) conditions.push(eq(k.teamId, filter.teamId));
   if (filter.keyAlias !== undefined) conditions.push(eq(k.keyAlias, filter.keyAlias));
-  const visible = visibleCondition(k, filter.visibleTo);
+  const visible = visibleCondition(k, filter.visibleTo, filter.includeCreatedBy);
   if (visible === false) return { rows: [], total: 0 };
   if (visible) conditions.push(visible);
   const where = conditions.length ? and(...conditions) : undefined;
@@ -131,11 +133,12 @@ export async function listKeyAliases(
   return { aliases: rows.map((r) => r.alias!), total: Number(totals[0]?.n ?? 0) };
 }
 
-/** For non-admins: keys of this user or of these teams (false: nothing is visible). */
-function visibleCondition(k: Store["t"]["keys"], visibleTo: KeyListFilter["visibleTo"]): SQL | false | undefined {
+/** For non-admins: keys of this user (or created by them) or of these teams (false: nothing is visible). */
+function visibleCondition(k: Store["t"]["keys"], visibleTo: KeyListFilter["visibleTo"], createdToo = false): SQL | false | undefined {
   if (!visibleTo) return undefined;
   const mine: SQL[] = [];
   if (visibleTo.userId !== null) mine.push(eq(k.userId, visibleTo.userId));
+  if (visibleTo.userId !== null && createdToo) mine.push(eq(k.createdBy, visibleTo.userId));
   if (visibleTo.teamIds.length) mine.push(inArray(k.teamId, [...visibleTo.teamIds]));
   return mine.length ? or(...mine)! : false;
 }

@@ -110,6 +110,9 @@ export const KeyListQuery = t.Object({
   key_alias: t.Optional(t.String()),
   key_hash: t.Optional(t.String()),
   return_full_object: t.Optional(t.String()),
+  include_created_by_keys: t.Optional(t.String()),
+  include_team_keys: t.Optional(t.String()),
+  expand: t.Optional(t.Union([t.Literal("user")], { error: "expand supports only user" })),
   status: t.Optional(t.String()),
   // Checked by keyOrderOf: an enum schema here would fill a missing value with its first member.
   sort_by: t.Optional(t.String()),

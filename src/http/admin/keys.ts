@@ -30,6 +30,8 @@ import {
   toRegenerateInput,
 } from "./key-wire.ts";
 import { nanoToUsd, usdFieldToNano } from "../../money.ts";
+import { findUsersByIds } from "../../db/store/users.ts";
+import { userView } from "../../domain/users.ts";
 
 const doc = (summary: string) => ({ detail: { tags: ["keys"], summary } });
 const KeyPath = t.Object({ key: t.String() });
@@ -90,13 +92,20 @@ export function keyRoutes(deps: AppDeps) {
         userId: query.user_id,
         teamId: query.team_id,
         keyAlias: query.key_alias,
+        includeCreatedBy: isTrue(query.include_created_by_keys),
         page,
         size,
         order: keyOrderOf(query),
       });
+      const paging = { total_count: total, current_page: page, total_pages: Math.ceil(total / size) };
+      // expand=user: full objects, each with its user (null when it has none).
+      if (query.expand === "user") {
+        const users = new Map((await findUsersByIds(deps.store, [...new Set(rows.flatMap((r) => (r.userId ? [r.userId] : [])))])).map((u) => [u.userId, u]));
+        return { keys: rows.map((r) => ({ ...toKeyJson(r), user: r.userId && users.has(r.userId) ? userView(users.get(r.userId)!) : null })), ...paging };
+      }
       const full = isTrue(query.return_full_object);
-      return { keys: rows.map((r) => (full ? toKeyJson(r) : r.token)), total_count: total, current_page: page, total_pages: Math.ceil(total / size) };
-    }, { query: KeyListQuery, ...doc("Keys by hash (or full objects with return_full_object=true), paginated; filter by user_id, team_id, key_alias or key_hash; sort_by + sort_order") })
+      return { keys: rows.map((r) => (full ? toKeyJson(r) : r.token)), ...paging };
+    }, { query: KeyListQuery, ...doc("Keys by hash (or full objects with return_full_object=true), paginated; filter by user_id, team_id, key_alias or key_hash; sort_by + sort_order; include_created_by_keys=true adds the keys a user made for others; expand=user adds each key's user") })
     .post("/key/update", async ({ principal, body }) => ({ ...toKeyJson(await keys.update(principal, body.key, toKeySettings(forChangedKey(body)))), key: body.key }), {
       body: KeyUpdateBody,
       ...doc("Change the fields sent; null clears a field; metadata is replaced"),
