@@ -271,7 +271,7 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect(expanded).toHaveLength(1);
       expect(expanded[0]).toMatchObject({ token: makerKey.token, user_id: maker, user: { user_id: maker, user_email: `${maker}@example.org`, user_role: "internal_user" } });
       const ownerless = (await list(`key_hash=${hashKey(`sk-made-by-${dialect}`)}&expand=user`)) as Json[];
-      expect(ownerless[0].user).toBeNull();
+      expect(ownerless[0]!.user).toBeNull();
       expect((await get("/key/list?expand=team")).status).toBe(400);
     });
 
