@@ -7,6 +7,7 @@ import { insertSettingOnce } from "../db/store/settings.ts";
 import { hashKey } from "./key-format.ts";
 import { authenticate, MASTER_USER_ID, type AuthDeps, type Principal, principalOfToken } from "./principal.ts";
 import { newCsrfToken, sameString, type SessionPayload, signSession, verifySession } from "./session-token.ts";
+import { canReadAll } from "../policy/roles.ts";
 
 export const SESSION_COOKIE = "tollgate_session";
 export const CSRF_COOKIE = "tollgate_csrf";
@@ -45,6 +46,12 @@ function createUiSessions(deps: AppDeps, authDeps: AuthDeps): UiSessions {
       ? Promise.resolve(general.ui_session_secret)
       : insertSettingOnce(deps.store, SECRET_SETTING, Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")));
 
+  // general_settings.ui_access_mode: admin_only keeps everyone but admins and admin viewers out of the UI.
+  const checkUiAccess = (principal: Principal) => {
+    if (general.ui_access_mode !== "admin_only" || canReadAll(principal.role)) return;
+    throw GatewayError.auth(`User not allowed to access proxy. User role=${principal.role}, proxy mode=admin_only`);
+  };
+
   const uiPasswordMatches = (password: string) =>
     passwordHash ? sameString(hashKey(password), passwordHash) : deps.masterKey.matches(password);
 
@@ -62,6 +69,7 @@ function createUiSessions(deps: AppDeps, authDeps: AuthDeps): UiSessions {
           throw GatewayError.auth("Invalid credentials: sign in with the UI username and password, the master key, or your own sk- key.");
         }
       }
+      checkUiAccess(principal);
       const payload: SessionPayload = {
         sub: principal.kind === "master" ? { kind: "master" } : { kind: "key", token: principal.token },
         exp: Math.floor(deps.now() / 1000) + SESSION_TTL_S,
@@ -74,9 +82,12 @@ function createUiSessions(deps: AppDeps, authDeps: AuthDeps): UiSessions {
       if (!value) return undefined;
       return verifySession(value, await secretOnce(), deps.now());
     },
-    principalOf(payload) {
-      if (payload.sub.kind === "master") return Promise.resolve({ kind: "master", userId: MASTER_USER_ID, role: "proxy_admin" });
-      return principalOfToken(payload.sub.token, authDeps);
+    async principalOf(payload) {
+      if (payload.sub.kind === "master") return { kind: "master", userId: MASTER_USER_ID, role: "proxy_admin" };
+      // Checked on every use too: a session outlives a change of role or of ui_access_mode.
+      const principal = await principalOfToken(payload.sub.token, authDeps);
+      checkUiAccess(principal);
+      return principal;
     },
   };
 }

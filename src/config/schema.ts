@@ -95,6 +95,12 @@ export const GeneralSettings = t.Object({
   ui_password: t.Optional(t.String({ minLength: 1 })),
   /** Signs UI session cookies; generated and stored in the database when unset. */
   ui_session_secret: t.Optional(t.String({ minLength: 16 })),
+  /** "admin_only": only proxy admins and admin viewers may sign in to the admin UI ("all": anyone with a key). */
+  ui_access_mode: t.Optional(t.Union([t.Literal("all"), t.Literal("admin_only"), t.Literal("none")])),
+  /** The only routes any caller (the master key too) may call once authenticated; exact, or a prefix ending in *. */
+  allowed_routes: t.Optional(t.Array(t.String({ minLength: 1 }))),
+  /** Routes only the master key and proxy admins may call; exact, or a prefix ending in *. */
+  admin_only_routes: t.Optional(t.Array(t.String({ minLength: 1 }))),
 });
 export type GeneralSettings = Static<typeof GeneralSettings>;
 

@@ -30,10 +30,11 @@ export function authGuard(deps: AppDeps) {
     checkCsrf(request.method, request.headers, session);
     return sessions.principalOf(session);
   };
+  const lists = { allowedRoutes: deps.config.general.allowed_routes, adminOnlyRoutes: deps.config.general.admin_only_routes };
   return new Elysia({ name: "auth-guard" }).derive({ as: "scoped" }, async ({ request, path }) => {
     const read = readKey(request.headers, authDeps.customHeader);
     const principal = (read.kind === "missing" ? await fromSession(request) : undefined) ?? (await authenticate(request.headers, authDeps, read));
-    const decision = decideRouteAccess(routeCaller(principal), path);
+    const decision = decideRouteAccess(routeCaller(principal), path, lists);
     if (!decision.ok) {
       throw new GatewayError({ status: decision.status, type: "auth_error", message: decision.message });
     }

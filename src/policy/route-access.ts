@@ -77,8 +77,22 @@ export function allowedRoutesPermit(allowedRoutes: readonly string[], route: str
   return allowedRoutes.some((entry) => ROUTE_GROUPS[entry]?.(route) ?? matchesPattern(entry, route));
 }
 
-export function decideRouteAccess(caller: RouteCaller, route: string): RouteDecision {
+/** general_settings.allowed_routes and admin_only_routes: the proxy's own route lists, for every key. */
+export interface ProxyRouteLists {
+  readonly allowedRoutes?: readonly string[];
+  readonly adminOnlyRoutes?: readonly string[];
+}
+
+const NO_LISTS: ProxyRouteLists = {};
+const listed = (patterns: readonly string[], route: string) => patterns.some((p) => matchesPattern(p, route));
+
+export function decideRouteAccess(caller: RouteCaller, route: string, lists: ProxyRouteLists = NO_LISTS): RouteDecision {
+  // LiteLLM checks allowed_routes before anything else, for the master key too.
+  if (lists.allowedRoutes && !listed(lists.allowedRoutes, route)) return { ok: false, status: 403, message: `Access forbidden: Route ${route} not allowed` };
   if (caller.isMaster) return { ok: true };
+  if (lists.adminOnlyRoutes && !isProxyAdmin(caller.role) && listed(lists.adminOnlyRoutes, route)) {
+    return { ok: false, status: 403, message: `user not allowed to access this route. Route=${route} is an admin only route` };
+  }
   if (!allowedRoutesPermit(caller.allowedRoutes, route)) {
     return {
       ok: false,
