@@ -15,6 +15,8 @@ export const LitellmParams = t.Object(
     timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
     stream_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
     weight: t.Optional(t.Number({ minimum: 0 })),
+    /** Calls in flight to this deployment at most (per instance); the next waits for a slot. 0: no cap. */
+    max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
   },
   { additionalProperties: true }, // everything else is passed to the provider as-is
 );
@@ -195,6 +197,8 @@ export type RoutingStrategy = Static<typeof RoutingStrategy>;
 
 export const RouterSettings = t.Object({
   routing_strategy: t.Optional(RoutingStrategy),
+  /** The max_parallel_requests of a deployment that sets none (nor rpm / tpm). */
+  default_max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
   timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
   /** `{"gpt-4": "gpt-4o"}` or `{"gpt-4": {model: "gpt-4o", hidden: true}}`. */
   model_group_alias: t.Optional(

@@ -12,6 +12,7 @@ import { StreamTranscript } from "./stream-transcript.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { backoffMs } from "../router/backoff.ts";
 import { recordAbandoned, recordStart, recordSuccess } from "../router/deployment-stats.ts";
+import { parallelLimitOf } from "../router/parallel-slots.ts";
 import { failureKind } from "../router/failure-kind.ts";
 import { fallbackGroups } from "../router/fallbacks.ts";
 import { accessGroupsOf, type Candidate, type ResolvedGroup } from "../router/model-groups.ts";
@@ -268,9 +269,19 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
   const { router } = deps;
   const id = routed.target.deployment.id;
   const stats = router.statsOf(id);
+  // The deployment's max_parallel_requests: wait for a slot (only when it has a cap and it is full).
+  const limit = parallelLimitOf(routed.target.deployment.params, router.defaultMaxParallel);
+  if (limit !== undefined) await router.slots.take(id, limit, input.signal, clientGone);
+  let holding = limit !== undefined;
+  const release = () => {
+    if (!holding) return;
+    holding = false;
+    router.slots.release(id);
+  };
   const started = performance.now();
   recordStart(stats, deps.now());
   const fail = (err: unknown) => {
+    release();
     if (err instanceof GatewayError && err.status !== 499) router.failed(group, id, err, deps.now());
     else recordAbandoned(stats);
   };
@@ -279,6 +290,7 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
   try {
     produced = await produce(deps, input, group, routed, stream);
     if (produced.kind === "json") {
+      release();
       const usage = produced.body.usage as Usage | undefined;
       recordSuccess(stats, { nowMs: deps.now(), latencyMs: performance.now() - started, tokens: usage?.total_tokens ?? 0 });
       return produced;
@@ -290,6 +302,9 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
   }
   const ttftMs = performance.now() - started;
   const rest = produced.chunks;
+  // A stream holds its slot until it ends, however it ends; a client gone before the stream was
+  // ever read (its generators never started, so no finally runs) gives it back through the signal.
+  if (holding) input.signal.addEventListener("abort", release, { once: true });
   async function* tracked(): AsyncGenerator<StreamItem> {
     let usage: Usage | undefined;
     let ended = false;
@@ -301,12 +316,14 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
         next = await rest.next();
       }
       ended = true;
+      release();
       recordSuccess(stats, { nowMs: deps.now(), latencyMs: performance.now() - started, ttftMs, tokens: usage?.total_tokens ?? 0 });
     } catch (err) {
       ended = true;
       fail(err);
       throw err;
     } finally {
+      release();
       if (!ended) {
         recordAbandoned(stats);
         await rest.return(undefined).catch(() => {});
@@ -357,8 +374,10 @@ function withHeaders(err: GatewayError, headers: Record<string, string>): Gatewa
   });
 }
 
+const clientGone = () => new GatewayError({ status: 499, type: "client_closed_request", message: "Client closed the request." });
+
 function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  const gone = () => new GatewayError({ status: 499, type: "client_closed_request", message: "Client closed the request." });
+  const gone = clientGone;
   if (signal.aborted) return Promise.reject(gone());
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -8,6 +8,7 @@ import { adapterFor, splitModel } from "../providers/registry.ts";
 import type { ProviderAdapter, Target } from "../providers/types.ts";
 import { type CooldownPolicy, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_S, decideCooldown } from "./cooldown.ts";
 import { type DeploymentStats, freshStats, recordFailure } from "./deployment-stats.ts";
+import { ParallelSlots } from "./parallel-slots.ts";
 import { eligibleCandidates } from "./eligibility.ts";
 import { countsAgainstDeployment, failureKind } from "./failure-kind.ts";
 import { type FallbackSettings } from "./fallbacks.ts";
@@ -34,6 +35,10 @@ export class Router {
   readonly numRetries: number;
   readonly maxFallbacks: number;
   readonly fallbackSettings: FallbackSettings;
+  /** Each deployment's max_parallel_requests slots on this instance. */
+  readonly slots = new ParallelSlots();
+  /** router_settings.default_max_parallel_requests. */
+  readonly defaultMaxParallel: number | undefined;
   /** Resolves once runtime models were loaded from the database the first time. */
   ready: Promise<void> = Promise.resolve();
 
@@ -55,6 +60,7 @@ export class Router {
       allowedFails: r.allowed_fails ?? l.allowed_fails ?? DEFAULT_ALLOWED_FAILS,
       cooldownS: r.cooldown_time ?? l.cooldown_time ?? DEFAULT_COOLDOWN_S,
     };
+    this.defaultMaxParallel = r.default_max_parallel_requests;
     this.numRetries = r.num_retries ?? l.num_retries ?? 0;
     this.maxFallbacks = r.max_fallbacks ?? l.max_fallbacks ?? 5;
     this.fallbackSettings = {
