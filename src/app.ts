@@ -6,6 +6,7 @@ import { bodyHandling, errorMapping } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { spendRoutes } from "./http/admin/spend.ts";
 import { customerRoutes } from "./http/admin/customers.ts";
+import { auditRoutes } from "./http/admin/audit.ts";
 import { budgetRoutes } from "./http/admin/budgets.ts";
 import { openaiRoutes } from "./http/openai.ts";
 import { anthropicRoutes } from "./http/anthropic.ts";
@@ -46,7 +47,8 @@ export function buildApp(deps: AppDeps) {
     .use(teamRoutes(deps))
     .use(spendRoutes(deps))
     .use(customerRoutes(deps))
-    .use(budgetRoutes(deps));
+    .use(budgetRoutes(deps))
+    .use(auditRoutes(deps));
   // LiteLLM's public /routes: every path served, with its methods (read when asked: all are known then).
   return app.get("/routes", () => ({ routes: routeList(app.routes) }), { detail: { tags: ["health"], summary: "Every route served, with its methods (no key needed)" } });
 }

@@ -166,6 +166,8 @@ export type KeyGenerationSettings = Static<typeof KeyGenerationSettings>;
 
 export const LitellmSettings = t.Object({
   drop_params: t.Optional(t.Boolean()),
+  /** Record every change of a key, user, team or model in the audit log (GET /audit). */
+  store_audit_logs: t.Optional(t.Boolean()),
   request_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),
   default_key_generate_params: t.Optional(KeyDefaults),
   upperbound_key_generate_params: t.Optional(KeyUpperBounds),

@@ -12,6 +12,7 @@ import { modelGroupInfoList } from "../proxy/model-info.ts";
 import { DEFAULT_HEALTH_CHECK_INTERVAL_S, healthReport } from "../router/health.ts";
 import { routerFor } from "../router/router.ts";
 import { withoutSecrets } from "../router/runtime-models.ts";
+import { auditTrail } from "./admin/audit.ts";
 import { authGuard } from "./auth-guard.ts";
 
 const Params = t.Record(t.String(), t.Unknown());
@@ -60,6 +61,7 @@ export function modelRoutes(deps: AppDeps) {
 
   return new Elysia({ name: "models" })
     .use(authGuard(deps))
+    .use(auditTrail(deps))
     .post(
       "/model/new",
       async ({ body, principal }) => {

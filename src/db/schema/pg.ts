@@ -281,3 +281,21 @@ export const dailyEndUserSpend = pgTable(
   },
   (d) => [primaryKey({ columns: [d.day, d.endUser, d.modelGroup] }), index("daily_end_user_spend_user_idx").on(d.endUser, d.day)],
 );
+
+// Who changed which key, user, team or model, and how (LiteLLM's LiteLLM_AuditLog, written when
+// litellm_settings.store_audit_logs is on). Values are the objects as the admin API shows them.
+export const auditLogs = pgTable(
+  "audit_logs",
+  {
+    id: text("id").primaryKey(),
+    updatedAt: ts("updated_at").notNull().$defaultFn(now),
+    changedBy: text("changed_by").notNull().default(""),
+    changedByApiKey: text("changed_by_api_key").notNull().default(""),
+    action: text("action").notNull(),
+    tableName: text("table_name").notNull(),
+    objectId: text("object_id").notNull(),
+    beforeValue: json<JsonObject>("before_value"),
+    updatedValues: json<JsonObject>("updated_values"),
+  },
+  (a) => [index("audit_logs_updated_idx").on(a.updatedAt, a.id), index("audit_logs_object_idx").on(a.tableName, a.objectId, a.updatedAt)],
+);

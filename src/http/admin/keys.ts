@@ -5,6 +5,7 @@ import type { AppDeps } from "../../deps.ts";
 import { KeyService } from "../../domain/keys.ts";
 import { GatewayError } from "../../errors.ts";
 import { type BoundsCheck, keyAliasFormatProblem, withinKeyBounds, withKeyDefaults } from "../../policy/key-params.ts";
+import { auditTrail } from "./audit.ts";
 import { authGuard } from "../auth-guard.ts";
 import {
   isTrue,
@@ -50,6 +51,7 @@ export function keyRoutes(deps: AppDeps) {
   const forChangedKey = <T extends Record<string, unknown>>(body: T) => judged(withinKeyBounds(body, bounds, deps.now(), false));
   return new Elysia({ name: "admin-keys" })
     .use(authGuard(deps))
+    .use(auditTrail(deps))
     .post("/key/generate", async ({ principal, body }) => {
       const asked = forNewKey(body);
       return toGeneratedJson(await keys.generate(principal, { ...toGenerateInput(asked), sentFields: Object.keys(body) }), asked.duration);

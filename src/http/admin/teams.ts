@@ -6,6 +6,7 @@ import {
   addMembers, availableTeams, changeTeamModels, createTeam, deleteTeams, filterTeams, listTeamPage, listTeamsFor, memberView, removeMember, setTeamBlocked,
   teamInfo, teamPermissions, teamView, type TeamsContext, updateMemberFields, updateTeamFields, updateTeamPermissions,
 } from "../../domain/teams.ts";
+import { auditTrail } from "./audit.ts";
 import { authGuard } from "../auth-guard.ts";
 import { toKeyJson } from "./key-wire.ts";
 import { callerOf } from "./users.ts";
@@ -77,6 +78,7 @@ export function teamRoutes(deps: AppDeps) {
   const ctx = teamsContext(deps);
   return new Elysia({ name: "admin-teams" })
     .use(authGuard(deps))
+    .use(auditTrail(deps))
     .post("/team/new", ({ principal, body }) => createTeam(ctx, callerOf(principal), body), {
       body: TeamNewBody,
       ...doc("Create a team; the caller joins as admin"),

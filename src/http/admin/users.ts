@@ -13,6 +13,7 @@ import { membersOf } from "../../db/store/teams.ts";
 import { USER_SORT } from "../../db/store/user-admin.ts";
 import { usdToNanoOrNull } from "../../money.ts";
 import { USER_ROLES } from "../../policy/roles.ts";
+import { auditTrail } from "./audit.ts";
 import { authGuard } from "../auth-guard.ts";
 import { toKeyJson } from "./key-wire.ts";
 
@@ -91,6 +92,7 @@ export function userRoutes(deps: AppDeps) {
   const keys = new KeyService(deps);
   return new Elysia({ name: "admin-users" })
     .use(authGuard(deps))
+    .use(auditTrail(deps))
     .post("/user/new", async ({ principal, body: asked }) => {
       const body = withInternalUserDefaults(asked, deps.config.litellm);
       const { row, teams } = await createUser(ctx, callerOf(principal), body);
