@@ -97,6 +97,10 @@ export const GeneralSettings = t.Object({
   ui_password: t.Optional(t.String({ minLength: 1 })),
   /** Signs UI session cookies; generated and stored in the database when unset. */
   ui_session_secret: t.Optional(t.String({ minLength: 16 })),
+  /** Accepted for LiteLLM files: Tollgate never returns the master key (LiteLLM's UI login may). */
+  disable_master_key_return: t.Optional(t.Boolean()),
+  /** Accepted for LiteLLM files: spend is committed within 20 ms of a call, whatever this says (LiteLLM: every N s). */
+  proxy_batch_write_at: t.Optional(t.Number({ minimum: 0 })),
   /** "admin_only": only proxy admins and admin viewers may sign in to the admin UI ("all": anyone with a key). */
   ui_access_mode: t.Optional(t.Union([t.Literal("all"), t.Literal("admin_only"), t.Literal("none")])),
   /** The only routes any caller (the master key too) may call once authenticated; exact, or a prefix ending in *. */
