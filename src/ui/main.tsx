@@ -3,6 +3,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, post, setCsrfToken } from "./api.ts";
 import { Loading } from "./components/notice.tsx";
+import { AuditPage } from "./pages/audit.tsx";
 import { KeysPage } from "./pages/keys.tsx";
 import { ModelsPage } from "./pages/models.tsx";
 import { PlaygroundPage } from "./pages/playground.tsx";
@@ -27,6 +28,7 @@ const PAGES: Page[] = [
   { path: "/ui/models", label: "Models", show: () => true, render: () => <ModelsPage /> },
   { path: "/ui/usage", label: "Usage", show: () => true, render: () => <UsagePage /> },
   { path: "/ui/playground", label: "Playground", show: () => true, render: () => <PlaygroundPage /> },
+  { path: "/ui/audit", label: "Audit Logs", show: seesEveryone, render: () => <AuditPage /> },
 ];
 
 function App() {

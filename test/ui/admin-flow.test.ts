@@ -28,6 +28,8 @@ beforeAll(async () => {
     "  - model_name: gpt-mock",
     "    litellm_params: { model: openai/x, api_base: " + `${upstream.url}/v1` + ", api_key: sk-x }",
     "    model_info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 }",
+    "litellm_settings:",
+    "  store_audit_logs: true",
   ].join("\n"));
   const [bin] = await Promise.all([buildBinary()]);
   gateway = await startBinary(bin, ["--config", config, "--db", tempPath("ui.db")], { LITELLM_MASTER_KEY: MASTER });
@@ -209,10 +211,35 @@ describe.skipIf(!hasChromium)("admin UI in the binary", () => {
     await context.close();
   }, 60_000);
 
+  test("Audit Logs list the flow's changes, filter them, and open one to its changed fields", async () => {
+    const { context, page } = await newPage();
+    await signIn(page, { username: "admin", password: MASTER });
+    await page.getByRole("link", { name: "Audit Logs" }).click();
+    const table = page.getByTestId("audit-table");
+    await table.getByRole("row", { name: /blocked/ }).waitFor();
+    const actions = await table.locator("tbody > tr > td:nth-child(2)").allTextContents();
+    // Newest first: the team's member (updated) and the team (created), the key's unblock (updated)
+    // just after its block, and the user and keys created before.
+    expect(actions.slice(0, 2)).toEqual(["updated", "created"]);
+    expect(actions[actions.indexOf("blocked") - 1]).toBe("updated");
+    await page.getByLabel("Object", { exact: true }).selectOption("LiteLLM_UserTable");
+    await until(() => table.locator("tbody > tr > td:nth-child(3)").allTextContents(), (v) => v.length > 0 && v.every((x) => x === "User"), "only users");
+    await page.getByLabel("Object", { exact: true }).selectOption("LiteLLM_VerificationToken");
+    await page.getByLabel("Action", { exact: true }).selectOption("blocked");
+    const blocked = table.getByRole("row", { name: /blocked/ });
+    await until(() => table.locator("tbody > tr").count(), (n) => n === 1, "one blocked key");
+    await blocked.getByRole("button", { name: "Changes" }).click();
+    const changes = page.getByRole("table", { name: "Changed fields" });
+    await expect(changes.getByRole("row", { name: /blocked/ }).textContent()).resolves.toBe("blockedfalsetrue");
+    await shot(page, "12-audit-logs");
+    await context.close();
+  }, 60_000);
+
   test("the internal user signs in with their own key and sees only their own keys", async () => {
     const { context, page } = await newPage();
     await signIn(page, { key: userKey });
     expect(await page.getByRole("link", { name: "Internal Users" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Audit Logs" }).count()).toBe(0);
     await page.getByRole("heading", { name: "Virtual Keys" }).waitFor();
     const table = page.getByTestId("keys-table");
     await table.waitFor();
