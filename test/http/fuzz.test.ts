@@ -13,7 +13,8 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffff
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 const FIELDS = ["model", "messages", "key", "keys", "models", "max_budget", "duration", "user_id", "team_id", "metadata",
-  "stream", "prompt", "input", "key_alias", "tpm_limit", "rpm_limit", "budget_duration", "aliases", "max_tokens", "user_email"];
+  "stream", "prompt", "input", "key_alias", "tpm_limit", "rpm_limit", "budget_duration", "aliases", "max_tokens", "user_email",
+  "users", "all_users", "user_updates", "team_member_permissions", "user_ids", "team_ids", "member", "id", "model_info", "litellm_params"];
 
 function randomValue(depth = 0): unknown {
   switch (Math.floor(rand() * (depth > 2 ? 6 : 9))) {
@@ -56,6 +57,27 @@ test(`every route survives ${BODIES_PER_ROUTE} random bodies without a 500`, asy
       const text = await res.text();
       if (res.status >= 500) failures.push(`${method} ${route.path} ${res.status} body=${body.slice(0, 200)} → ${text.slice(0, 200)}`);
       else if (res.status >= 400 && !text.startsWith('{"error":')) failures.push(`${method} ${route.path} ${res.status} not OpenAI-shaped: ${text.slice(0, 200)}`);
+    }
+  }
+  expect(failures.slice(0, 10)).toEqual([]);
+}, 240_000);
+
+const QUERY_PARAMS = ["page", "page_size", "size", "limit", "user_id", "team_id", "team_alias", "user_email", "start_date", "end_date", "action",
+  "table_name", "object_id", "sort_by", "sort_order", "expand", "include_created_by_keys", "service", "key_hash", "return_full_object", "status", "model"];
+const QUERY_VALUES = ["", "0", "-1", "1", "100", "101", "1.5", "1e309", "99999999999999999", "NaN", "abc", "%", "_", "2026-13-45", "2026-01-01",
+  "true", "user", "desc", "x".repeat(3000), "\u0000", "' or 1=1 --"];
+const QUERIES_PER_ROUTE = 100;
+
+test(`every GET route survives ${QUERIES_PER_ROUTE} random query strings without a 500`, async () => {
+  const routes = gw.app.routes.filter((r) => r.method === "GET" && !r.path.includes("*"));
+  const failures: string[] = [];
+  for (const route of routes) {
+    for (let i = 0; i < QUERIES_PER_ROUTE; i++) {
+      const query = new URLSearchParams(Array.from({ length: 1 + Math.floor(rand() * 4) }, () => [pick(QUERY_PARAMS), pick(QUERY_VALUES)]));
+      const res = await gw.request(`${fillPath(route.path)}?${query}`, { key: rand() < 0.9 ? MASTER_KEY : null });
+      const text = await res.text();
+      if (res.status >= 500) failures.push(`GET ${route.path}?${query.toString().slice(0, 200)} ${res.status} → ${text.slice(0, 200)}`);
+      else if (res.status >= 400 && !text.startsWith('{"error":')) failures.push(`GET ${route.path} ${res.status} not OpenAI-shaped: ${text.slice(0, 200)}`);
     }
   }
   expect(failures.slice(0, 10)).toEqual([]);

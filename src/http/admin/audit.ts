@@ -4,6 +4,7 @@
 // something are a table below; a plugin's hooks read the objects before the handler and again
 // after it succeeded. With the setting off, nothing is hooked. GET /audit and /audit/{id} read it.
 import { Elysia, t } from "elysia";
+import { pageParam, wholeParam } from "../paging.ts";
 import { toTokenHash } from "../../auth/key-format.ts";
 import { MASTER_USER_ID, type Principal } from "../../auth/principal.ts";
 import type { Store } from "../../db/client.ts";
@@ -171,8 +172,8 @@ export function auditTrail(deps: AppDeps) {
 }
 
 const AuditQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 100),
   changed_by: t.Optional(t.String()),
   changed_by_api_key: t.Optional(t.String()),
   action: t.Optional(t.String()),

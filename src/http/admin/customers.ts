@@ -2,6 +2,7 @@
 // `user` of an LLM request; these routes set their budget (own or a /budget tier), rpm/tpm and block,
 // and show their daily spend (from the daily_end_user_spend rollup).
 import { Elysia, t } from "elysia";
+import { pageParam, wholeParam } from "../paging.ts";
 import type { AppDeps } from "../../deps.ts";
 import { findBudgets } from "../../db/store/budgets.ts";
 import {
@@ -45,8 +46,8 @@ const ActivityQuery = t.Object({
   end_date: t.Optional(t.String()),
   end_user_ids: t.Optional(t.String()),
   exclude_end_user_ids: t.Optional(t.String()),
-  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, multipleOf: 1, error: "page_size must be a whole number >= 1 and <= 1000" })),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 1000),
 });
 const idList = (v: string | undefined) => (v ? v.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
 const InfoQuery = t.Object({ end_user_id: t.String({ minLength: 1, error: "end_user_id is required" }) });

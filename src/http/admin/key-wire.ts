@@ -2,6 +2,7 @@
 // from the domain's settings (integer nano-USD). Unknown fields are accepted and ignored, as LiteLLM
 // accepts many more; known fields of the wrong type are a 400.
 import { type Static, type TSchema, t } from "elysia";
+import { pageParam, wholeParam } from "../paging.ts";
 import type { GenerateInput, KeySettings, RegenerateInput } from "../../domain/keys.ts";
 import { nanoToUsd, usdFieldToNanoOrNull } from "../../money.ts";
 import { KEY_SORT_COLUMNS, type KeyOrder, type KeyRow, type KeySortColumn } from "../../db/store/keys.ts";
@@ -98,13 +99,13 @@ export const KeyBulkUpdateBody = t.Object(
 export type KeyBulkUpdateBody = Static<typeof KeyBulkUpdateBody>;
 
 export const KeyAliasesQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-  size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "size must be a whole number from 1 to 100" })),
+  page: pageParam(),
+  size: wholeParam("size", 100),
   search: t.Optional(t.String()),
 });
 export const KeyListQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-  size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "size must be a whole number from 1 to 100" })),
+  page: pageParam(),
+  size: wholeParam("size", 100),
   user_id: t.Optional(t.String()),
   team_id: t.Optional(t.String()),
   key_alias: t.Optional(t.String()),

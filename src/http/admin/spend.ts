@@ -2,6 +2,7 @@
 // daily activity. Logs are read row by row; every aggregate comes from the daily rollups
 // (src/spend/rollups.ts), so these answer in milliseconds over millions of logged calls.
 import { Elysia, t } from "elysia";
+import { pageParam, wholeParam } from "../paging.ts";
 import { hashKey, isPlaintextKey } from "../../auth/key-format.ts";
 import type { Principal } from "../../auth/principal.ts";
 import type { AppDeps } from "../../deps.ts";
@@ -24,8 +25,6 @@ import { endExclusive, groupBy, parseDateParam, sumSpendNano, toDailyActivity, t
 import { authGuard } from "../auth-guard.ts";
 
 const doc = (summary: string) => ({ detail: { tags: ["spend"], summary } });
-const whole = (name: string, max?: number) =>
-  t.Optional(t.Numeric({ minimum: 1, ...(max ? { maximum: max } : {}), multipleOf: 1, error: `${name} must be a whole number >= 1${max ? ` and <= ${max}` : ""}` }));
 
 const SpendLogsQuery = t.Object({
   api_key: t.Optional(t.String()),
@@ -34,10 +33,10 @@ const SpendLogsQuery = t.Object({
   start_date: t.Optional(t.String()),
   end_date: t.Optional(t.String()),
   summarize: t.Optional(t.String()),
-  page: whole("page"),
-  page_size: whole("page_size", 1000),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 1000),
 });
-const DateRangeQuery = t.Object({ start_date: t.Optional(t.String()), end_date: t.Optional(t.String()), limit: whole("limit", 10_000) });
+const DateRangeQuery = t.Object({ start_date: t.Optional(t.String()), end_date: t.Optional(t.String()), limit: wholeParam("limit", 10_000) });
 const ReportQuery = t.Object({
   start_date: t.String({ error: "start_date is required (YYYY-MM-DD)" }),
   end_date: t.String({ error: "end_date is required (YYYY-MM-DD)" }),
@@ -53,8 +52,8 @@ const AggregatedActivityQuery = t.Object({
 const ActivityQuery = t.Object({
   ...AggregatedActivityQuery.properties,
   team_ids: t.Optional(t.String()),
-  page: whole("page"),
-  page_size: whole("page_size", 1000),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 1000),
 });
 
 // Lists without a page cap at this many rows; the UI pages with page/page_size or /spend/logs/ui.

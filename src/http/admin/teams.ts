@@ -1,5 +1,6 @@
 // Team routes (LiteLLM's /team/*, contract §1.6). Handlers convert and delegate.
 import { Elysia, t } from "elysia";
+import { pageParam, wholeParam } from "../paging.ts";
 import type { AppDeps } from "../../deps.ts";
 import { listKeys } from "../../db/store/keys.ts";
 import {
@@ -51,8 +52,8 @@ const PermissionsUpdateBody = t.Object({ team_id: t.String({ minLength: 1 }), te
 const FilterQuery = t.Object({
   team_id: t.Optional(t.String()),
   team_alias: t.Optional(t.String()),
-  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 100),
 });
 const MemberRefBody = t.Object({ team_id: t.String({ minLength: 1 }), user_id: t.Optional(Nullable(t.String())), user_email: t.Optional(Nullable(t.String())) });
 const MemberUpdateBody = t.Object({
@@ -105,7 +106,7 @@ export function teamRoutes(deps: AppDeps) {
       const page = size ? { offset: ((query.page ?? 1) - 1) * size, limit: size } : undefined;
       return listTeamsFor(ctx, callerOf(principal), query.user_id, page);
     }, {
-      query: t.Object({ user_id: t.Optional(t.String()), page: t.Optional(t.Numeric({ minimum: 1 })), page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 1000 })) }),
+      query: t.Object({ user_id: t.Optional(t.String()), page: pageParam(), page_size: wholeParam("page_size", 1000) }),
       ...doc("Teams with members (all for admins, one's own for others); page/page_size optional"),
     })
     .get("/v2/team/list", ({ principal, query }) =>
@@ -114,8 +115,8 @@ export function teamRoutes(deps: AppDeps) {
         user_id: t.Optional(t.String()),
         team_id: t.Optional(t.String()),
         team_alias: t.Optional(t.String()),
-        page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-        page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+        page: pageParam(),
+        page_size: wholeParam("page_size", 100),
       }),
       ...doc("Teams page by page ({teams, total, page, page_size, total_pages}); filters user_id, team_id, team_alias"),
     })

@@ -1,5 +1,6 @@
 // Internal-user routes (LiteLLM's /user/*, contract §1.5). Handlers convert and delegate.
 import { Elysia, t } from "elysia";
+import { pageParam, wholeParam } from "../paging.ts";
 import type { Principal } from "../../auth/principal.ts";
 import type { AppDeps } from "../../deps.ts";
 import { KeyService } from "../../domain/keys.ts";
@@ -62,8 +63,8 @@ const UserFilterQuery = t.Object({
   user_id: t.Optional(t.String()),
   user_email: t.Optional(t.String()),
   team_id: t.Optional(t.String()),
-  page: t.Optional(t.Numeric({ minimum: 1, multipleOf: 1, error: "page must be a whole number >= 1" })),
-  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100, multipleOf: 1, error: "page_size must be a whole number from 1 to 100" })),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 100),
 });
 const UserDeleteBody = t.Object({ user_ids: t.Array(t.String(), { minItems: 1 }) });
 const UserListQuery = t.Object({
@@ -71,8 +72,8 @@ const UserListQuery = t.Object({
   user_ids: t.Optional(t.String()),
   user_email: t.Optional(t.String()),
   team: t.Optional(t.String()),
-  page: t.Optional(t.Numeric({ minimum: 1 })),
-  page_size: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
+  page: pageParam(),
+  page_size: wholeParam("page_size", 100),
   sort_by: t.Optional(t.Union(USER_SORT.map((s) => t.Literal(s)))),
   sort_order: t.Optional(t.Union([t.Literal("asc"), t.Literal("desc")])),
 });
