@@ -203,6 +203,16 @@ describe.skipIf(!hasChromium)("admin UI in the binary", () => {
     await page.getByRole("button", { name: "Add member" }).click();
     await page.getByRole("heading", { name: /Team research/ }).waitFor();
     await page.getByRole("button", { name: "Remove" }).nth(1).waitFor(); // the creator and alice
+    await until(() => page.getByRole("row", { name: /research/ }).locator("td").nth(3).textContent(), (n) => n === "2", "the list's member count");
+    // Member permissions: by default nothing but reading; ticking "Create keys" is saved and shown.
+    const createKeys = page.getByRole("checkbox", { name: "Create keys" });
+    expect(await createKeys.isChecked()).toBe(false);
+    await createKeys.check();
+    await page.getByRole("button", { name: "Save permissions" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    const teamId = (await page.getByRole("row", { name: /research/ }).locator("code").textContent())!;
+    const listed = await fetch(`${gateway.url}/team/permissions_list?team_id=${teamId}`, { headers: { authorization: `Bearer ${MASTER}` } });
+    expect(((await listed.json()) as { team_member_permissions: string[] }).team_member_permissions).toContain("/key/generate");
     await shot(page, "09-teams");
     await page.getByRole("link", { name: "Models" }).click();
     await page.getByRole("row", { name: /gpt-mock/ }).waitFor();
@@ -218,9 +228,9 @@ describe.skipIf(!hasChromium)("admin UI in the binary", () => {
     const table = page.getByTestId("audit-table");
     await table.getByRole("row", { name: /blocked/ }).waitFor();
     const actions = await table.locator("tbody > tr > td:nth-child(2)").allTextContents();
-    // Newest first: the team's member (updated) and the team (created), the key's unblock (updated)
-    // just after its block, and the user and keys created before.
-    expect(actions.slice(0, 2)).toEqual(["updated", "created"]);
+    // Newest first: the team's member permissions and member (updated twice) and the team
+    // (created), the key's unblock (updated) just after its block, the user and keys before.
+    expect(actions.slice(0, 3)).toEqual(["updated", "updated", "created"]);
     expect(actions[actions.indexOf("blocked") - 1]).toBe("updated");
     await page.getByLabel("Object", { exact: true }).selectOption("LiteLLM_UserTable");
     await until(() => table.locator("tbody > tr > td:nth-child(3)").allTextContents(), (v) => v.length > 0 && v.every((x) => x === "User"), "only users");

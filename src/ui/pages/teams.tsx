@@ -1,5 +1,5 @@
 // Teams: list (one server page at a time), create, block/unblock, members (add by email or id, with
-// role and member budget) and the team's keys.
+// role and member budget), what plain members may do to the team's keys, and the team's keys.
 import { useState } from "preact/hooks";
 import { get, post } from "../api.ts";
 import { Confirm } from "../components/confirm.tsx";
@@ -89,7 +89,7 @@ export function TeamsPage() {
           <Pager page={page} totalPages={teams.data.length === PAGE_SIZE ? page + 1 : page} onPage={setPage} label="teams" />
         </>
       ) : teams.loading ? <Loading what="teams" /> : null}
-      {open ? <TeamDetail teamId={open} canManage={admin} /> : null}
+      {open ? <TeamDetail teamId={open} canManage={admin} onChanged={teams.reload} /> : null}
       {deleting ? (
         <Confirm title="Delete team?" confirmLabel="Delete team" onCancel={() => setDeleting(null)} onConfirm={() => { const t = deleting; setDeleting(null); void act(() => post("/team/delete", { team_ids: [t.team_id] })); }}>
           <p>{deleting.team_alias ?? deleting.team_id}, its keys and its memberships will be deleted. This cannot be undone.</p>
@@ -128,7 +128,8 @@ function CreateTeam({ onDone }: { onDone: () => void }) {
   );
 }
 
-function TeamDetail({ teamId, canManage }: { teamId: string; canManage: boolean }) {
+/** `onChanged`: the team list shows member counts, so it reloads when members change here. */
+function TeamDetail({ teamId, canManage, onChanged }: { teamId: string; canManage: boolean; onChanged: () => void }) {
   const info = useLoad(() => get<TeamInfo>("/team/info", { team_id: teamId }), [teamId]);
   const [member, setMember] = useState("");
   const [role, setRole] = useState("user");
@@ -142,6 +143,7 @@ function TeamDetail({ teamId, canManage }: { teamId: string; canManage: boolean 
       await post("/team/member_add", { team_id: teamId, member: { ...ref, role }, max_budget_in_team: optionalNumber("Member budget", budget) });
       setMember("");
       info.reload();
+      onChanged();
     } catch (err) {
       setError(err);
     }
@@ -151,6 +153,7 @@ function TeamDetail({ teamId, canManage }: { teamId: string; canManage: boolean 
     try {
       await post("/team/member_delete", { team_id: teamId, user_id: userId });
       info.reload();
+      onChanged();
     } catch (err) {
       setError(err);
     }
@@ -185,6 +188,7 @@ function TeamDetail({ teamId, canManage }: { teamId: string; canManage: boolean 
               <button type="submit">Add member</button>
             </form>
           ) : null}
+          {canManage ? <MemberPermissions teamId={teamId} /> : null}
           <h3>Keys</h3>
           {info.data.keys.length ? (
             <table>
@@ -199,5 +203,64 @@ function TeamDetail({ teamId, canManage }: { teamId: string; canManage: boolean 
         </>
       ) : info.loading ? <Loading what="the team" /> : null}
     </section>
+  );
+}
+
+// The key routes a team may open to its plain members (team admins may always; every member may read).
+const MEMBER_ACTIONS: [string, string][] = [
+  ["/key/generate", "Create keys"],
+  ["/key/service-account/generate", "Create service accounts"],
+  ["/key/update", "Edit keys"],
+  ["/key/delete", "Delete keys"],
+  ["/key/regenerate", "Regenerate keys"],
+];
+
+function MemberPermissions({ teamId }: { teamId: string }) {
+  const current = useLoad(() => get<{ team_member_permissions: string[] }>("/team/permissions_list", { team_id: teamId }), [teamId]);
+  const [chosen, setChosen] = useState<Set<string> | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const stored = current.data?.team_member_permissions ?? [];
+  const ticked = chosen ?? new Set(stored);
+  const toggle = (route: string) => {
+    const next = new Set(ticked);
+    if (next.has(route)) next.delete(route);
+    else next.add(route);
+    setChosen(next);
+    setSaved(false);
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    // Entries this form does not show (a wildcard, /key/list ...) are kept as they are.
+    const shown = new Set(MEMBER_ACTIONS.map(([route]) => route));
+    const permissions = [...stored.filter((p) => !shown.has(p)), ...MEMBER_ACTIONS.map(([route]) => route).filter((r) => ticked.has(r))];
+    try {
+      await post("/team/permissions_update", { team_id: teamId, team_member_permissions: permissions });
+      setChosen(null);
+      setSaved(true);
+      current.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form class="permissions" onSubmit={save} aria-labelledby={`perm-${teamId}`}>
+      <h3 id={`perm-${teamId}`}>Member permissions</h3>
+      <p class="muted small">Every member may read the team's keys; team admins may do everything. Plain members may also:</p>
+      <ErrorBox error={current.error ?? error} />
+      {current.data ? (
+        <fieldset>
+          <legend class="sr-only">Allowed key actions</legend>
+          {MEMBER_ACTIONS.map(([route, label]) => (
+            <label key={route} class="check">
+              <input type="checkbox" checked={ticked.has(route)} onChange={() => toggle(route)} /> {label}
+            </label>
+          ))}
+        </fieldset>
+      ) : <Loading what="member permissions" />}
+      <button type="submit" disabled={chosen === null}>Save permissions</button>
+      {saved ? <span role="status" class="muted small"> Saved.</span> : null}
+    </form>
   );
 }
