@@ -58,10 +58,14 @@ for (const dialect of ["sqlite", "pg"] as const) {
       await ok(await post("/user/update", { user_id: `ann-${dialect}`, max_budget: 3 }, MASTER_KEY, { "litellm-changed-by": "ops-bot" }));
       const team = await ok(await post("/team/new", { team_id: `t-${dialect}`, team_alias: "A" }));
       await ok(await post("/team/member_add", { team_id: team.team_id, member: { user_id: `ann-${dialect}`, role: "user" } }));
+      const teamKey = await ok(await post("/key/generate", { team_id: team.team_id }));
       await ok(await post("/team/delete", { team_ids: [team.team_id] }));
+      expect((await entriesFor(teamKey.token)).map((e) => e.action)).toEqual(["created", "deleted"]);
       await ok(await post("/model/new", { model_name: "audited", litellm_params: { model: "openai/gpt-4o", api_key: "sk-upstream-secret", api_base: "http://127.0.0.1:9/v1" }, model_info: { id: `m-${dialect}` } }));
       await ok(await post("/model/delete", { id: `m-${dialect}` }));
 
+      // The key /user/new made is recorded too; deleting a team records its keys' deletion.
+      expect(await entriesFor(hashKey(user.key))).toEqual([expect.objectContaining({ action: "created", updated_values: expect.objectContaining({ user_id: `ann-${dialect}` }) })]);
       const userLog = await entriesFor(`ann-${dialect}`);
       expect(userLog.map((e) => [e.table_name, e.action, e.changed_by])).toEqual([
         ["LiteLLM_UserTable", "created", "default_user_id"],

@@ -10,7 +10,7 @@ import { MASTER_USER_ID, type Principal } from "../../auth/principal.ts";
 import type { Store } from "../../db/client.ts";
 import type { JsonObject } from "../../db/schema/json.ts";
 import { type AuditRow, findAuditRow, insertAuditRows, listAuditRows } from "../../db/store/audit.ts";
-import { findKeysByTokensOrAliases } from "../../db/store/keys.ts";
+import { findKeysByTokensOrAliases, listKeys } from "../../db/store/keys.ts";
 import { findModelRow } from "../../db/store/models.ts";
 import { listTeams, membersOfTeams } from "../../db/store/teams.ts";
 import { findUsersByIds } from "../../db/store/users.ts";
@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = ["created", "updated", "deleted", "blocked", "rotat
 type Action = (typeof AUDIT_ACTIONS)[number];
 
 type Json = Record<string, any>;
+// A user's or team's keys recorded when a delete cascades to them, at most (the rest go unrecorded).
+const MAX_CASCADE_KEYS = 10_000;
 interface Call {
   body: Json;
   params: Record<string, string>;
@@ -52,7 +54,7 @@ const teamId = (c: Call) => list(c.body.team_id);
 const modelId = (c: Call) => list(c.params.id ?? c.body.id ?? c.body.model_info?.id);
 
 /** Every admin route that changes a key, user, team or model: what it changes and how. */
-const RULES: Record<string, Rule> = {
+const RULES: Record<string, Rule | readonly Rule[]> = {
   "POST /key/generate": { kind: "key", action: "created", created: (a) => list(a.token) },
   "POST /key/service-account/generate": { kind: "key", action: "created", created: (a) => list(a.token) },
   "POST /key/update": { kind: "key", action: "updated", targets: key },
@@ -63,7 +65,10 @@ const RULES: Record<string, Rule> = {
   "POST /key/block": { kind: "key", action: "blocked", targets: key },
   "POST /key/unblock": { kind: "key", action: "updated", targets: key },
   "POST /key/:key/reset_spend": { kind: "key", action: "updated", targets: (c) => list(c.params.key) },
-  "POST /user/new": { kind: "user", action: "created", created: (a) => list(a.user_id) },
+  "POST /user/new": [
+    { kind: "user", action: "created", created: (a) => list(a.user_id) },
+    { kind: "key", action: "created", created: (a) => list(a.token_id) },
+  ],
   "POST /user/update": { kind: "user", action: "updated", targets: (c) => list(c.body.user_id), created: (a) => list(a.user_id) },
   "POST /user/bulk_update": {
     kind: "user",
@@ -71,7 +76,11 @@ const RULES: Record<string, Rule> = {
     targets: (c) => (Array.isArray(c.body.users) ? c.body.users.flatMap((u: Json) => list(u?.user_id)) : []),
     created: (a) => (Array.isArray(a.results) ? a.results.flatMap((r: Json) => (r.success ? list(r.user_id) : [])) : []),
   },
-  "POST /user/delete": { kind: "user", action: "deleted", targets: (c) => list(c.body.user_ids) },
+  "POST /user/delete": [
+    { kind: "user", action: "deleted", targets: (c) => list(c.body.user_ids) },
+    // The cascade: the users' keys go with them.
+    { kind: "key", action: "deleted", targets: (c) => list(c.body.user_ids).map((id) => `user:${id}`) },
+  ],
   "POST /team/new": { kind: "team", action: "created", created: (a) => list(a.team_id) },
   "POST /team/update": { kind: "team", action: "updated", targets: teamId },
   "POST /team/member_add": { kind: "team", action: "updated", targets: teamId },
@@ -82,18 +91,29 @@ const RULES: Record<string, Rule> = {
   "POST /team/permissions_update": { kind: "team", action: "updated", targets: teamId },
   "POST /team/block": { kind: "team", action: "blocked", targets: teamId },
   "POST /team/unblock": { kind: "team", action: "updated", targets: teamId },
-  "POST /team/delete": { kind: "team", action: "deleted", targets: (c) => list(c.body.team_ids) },
+  "POST /team/delete": [
+    { kind: "team", action: "deleted", targets: (c) => list(c.body.team_ids) },
+    { kind: "key", action: "deleted", targets: (c) => list(c.body.team_ids).map((id) => `team:${id}`) },
+  ],
   "POST /model/new": { kind: "model", action: "created", created: (a) => list(a.model_id ?? a.model_info?.id) },
   "POST /model/update": { kind: "model", action: "updated", targets: modelId },
   "PATCH /model/:id/update": { kind: "model", action: "updated", targets: modelId },
   "POST /model/delete": { kind: "model", action: "deleted", targets: modelId },
 };
 
-/** Loads objects by id as the admin API shows them; keys by plaintext, hash or `alias:<alias>`. */
+/**
+ * Loads objects by id as the admin API shows them. Keys by plaintext or hash, or every key of
+ * `alias:<alias>`, `user:<user id>` or `team:<team id>`.
+ */
 const LOADERS: Record<Kind, (s: Store, ids: string[]) => Promise<Map<string, JsonObject>>> = {
   async key(s, refs) {
-    const aliases = refs.filter((r) => r.startsWith("alias:")).map((r) => r.slice(6));
-    const rows = await findKeysByTokensOrAliases(s, refs.filter((r) => !r.startsWith("alias:")).map(toTokenHash), aliases);
+    const of = (prefix: string) => refs.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
+    const plain = refs.filter((r) => !/^(alias|user|team):/.test(r)).map(toTokenHash);
+    const owned = await Promise.all([
+      ...of("user:").map((userId) => listKeys(s, { userId }, { offset: 0, limit: MAX_CASCADE_KEYS })),
+      ...of("team:").map((teamId) => listKeys(s, { teamId }, { offset: 0, limit: MAX_CASCADE_KEYS })),
+    ]);
+    const rows = [...(await findKeysByTokensOrAliases(s, plain, of("alias:"))), ...owned.flatMap((page) => page.rows)];
     return new Map(rows.map((r) => [r.token, toKeyJson(r) as JsonObject]));
   },
   async user(s, ids) {
@@ -123,52 +143,56 @@ export function auditTrail(deps: AppDeps) {
   // Unnamed: Elysia would use a named plugin once in the whole app, and each admin plugin needs it.
   const plugin = new Elysia();
   if (!deps.config.litellm.store_audit_logs) return plugin;
-  const before = new WeakMap<Request, Map<string, JsonObject>>();
-  const ruleOf = (method: string, route: string) => RULES[`${method} ${route}`];
+  const before = new WeakMap<Request, Map<string, JsonObject>[]>();
+  const rulesOf = (method: string, route: string): readonly Rule[] => {
+    const found = RULES[`${method} ${route}`];
+    return found === undefined ? [] : Array.isArray(found) ? found : [found as Rule];
+  };
+  const failed = (what: string, ctx: { request: Request; route: string }, err: unknown) =>
+    deps.log.error(`audit log ${what} failed`, { route: `${ctx.request.method} ${ctx.route}`, error: String(err) });
   return plugin
     .onBeforeHandle({ as: "scoped" }, async (ctx) => {
-      const rule = ruleOf(ctx.request.method, ctx.route);
-      if (!rule?.targets) return;
+      const rules = rulesOf(ctx.request.method, ctx.route);
+      if (!rules.some((r) => r.targets)) return;
+      const call = { body: (ctx.body ?? {}) as Json, params: (ctx.params ?? {}) as Record<string, string> };
       try {
-        const targets = rule.targets({ body: (ctx.body ?? {}) as Json, params: (ctx.params ?? {}) as Record<string, string> });
-        if (targets.length) before.set(ctx.request, await LOADERS[rule.kind](deps.store, targets));
+        before.set(ctx.request, await Promise.all(rules.map(async (rule) => {
+          const targets = rule.targets?.(call) ?? [];
+          return targets.length ? LOADERS[rule.kind](deps.store, targets) : new Map<string, JsonObject>();
+        })));
       } catch (err) {
-        deps.log.error("audit log read failed", { route: `${ctx.request.method} ${ctx.route}`, error: String(err) });
+        failed("read", ctx, err);
       }
     })
     .onAfterHandle({ as: "scoped" }, async (ctx) => {
-      const rule = ruleOf(ctx.request.method, ctx.route);
+      const rules = rulesOf(ctx.request.method, ctx.route);
       const principal = (ctx as unknown as { principal?: Principal }).principal;
-      if (!rule || !principal) return;
+      if (!rules.length || !principal) return;
       const answer = (ctx.responseValue ?? {}) as Json;
-      const old = before.get(ctx.request) ?? new Map<string, JsonObject>();
+      const actor = actorOf(principal, ctx.request.headers);
+      const at = new Date(deps.now());
       try {
-        const ids = new Set([...old.keys(), ...(rule.created?.(answer) ?? [])]);
-        const renamed = rule.renamed?.(answer);
-        const now = rule.action === "deleted" ? new Map<string, JsonObject>() : await LOADERS[rule.kind](deps.store, renamed ? [renamed] : [...ids]);
-        const actor = actorOf(principal, ctx.request.headers);
-        const at = new Date(deps.now());
-        await insertAuditRows(deps.store, [...ids].flatMap((id) => {
-          const after = renamed ? now.get(renamed) : now.get(id);
-          const was = old.get(id) ?? null;
-          // A delete that removed nothing, or an update whose object is gone, is no change to record.
-          if (rule.action === "deleted" ? !was : !after) return [];
-          return [{
-            id: Bun.randomUUIDv7(),
-            updatedAt: at,
-            ...actor,
-            action: rule.action,
-            tableName: TABLES[rule.kind],
-            objectId: id,
-            beforeValue: rule.action === "created" && !was ? null : was,
-            updatedValues: after ?? {},
-          }];
-        }));
+        const rows = await Promise.all(rules.map((rule, i) => entriesOf(rule, before.get(ctx.request)?.[i] ?? new Map(), answer)));
+        await insertAuditRows(deps.store, rows.flat().map((e) => ({ id: Bun.randomUUIDv7(), updatedAt: at, ...actor, ...e })));
       } catch (err) {
         // The change itself went through; a lost audit row is logged, never turned into a failure.
-        deps.log.error("audit log write failed", { route: `${ctx.request.method} ${ctx.route}`, error: String(err) });
+        failed("write", ctx, err);
       }
     });
+
+  /** One entry per object the rule's call changed: before (as read ahead) and after (read now). */
+  async function entriesOf(rule: Rule, old: Map<string, JsonObject>, answer: Json) {
+    const ids = new Set([...old.keys(), ...(rule.created?.(answer) ?? [])]);
+    const renamed = rule.renamed?.(answer);
+    const now = rule.action === "deleted" ? new Map<string, JsonObject>() : await LOADERS[rule.kind](deps.store, renamed ? [renamed] : [...ids]);
+    return [...ids].flatMap((id) => {
+      const after = renamed ? now.get(renamed) : now.get(id);
+      const was = old.get(id) ?? null;
+      // A delete that removed nothing, or an update whose object is gone, is no change to record.
+      if (rule.action === "deleted" ? !was : !after) return [];
+      return [{ action: rule.action, tableName: TABLES[rule.kind], objectId: id, beforeValue: rule.action === "created" && !was ? null : was, updatedValues: after ?? {} }];
+    });
+  }
 }
 
 const AuditQuery = t.Object({
