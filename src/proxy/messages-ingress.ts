@@ -84,7 +84,9 @@ function toAssistantMessage(content: unknown): Json {
 const STOP_REASON: Record<string, string> = { stop: "end_turn", length: "max_tokens", tool_calls: "tool_use", function_call: "tool_use", content_filter: "refusal" };
 const toStopReason = (finish: unknown) => (typeof finish === "string" ? (STOP_REASON[finish] ?? "end_turn") : "end_turn");
 
-const messageId = (id: unknown) => (typeof id === "string" && id.startsWith("msg_") ? id : `msg_${crypto.randomUUID().replaceAll("-", "")}`);
+// The upstream answer's own id, as LiteLLM passes it on: the id the client sees is the one its
+// spend log is found by (/spend/logs?request_id=). A random msg_ id only when the upstream sent none.
+const messageId = (id: unknown) => (typeof id === "string" && id !== "" ? id : `msg_${crypto.randomUUID().replaceAll("-", "")}`);
 
 function parseInput(args: unknown): unknown {
   if (typeof args !== "string" || args === "") return {};

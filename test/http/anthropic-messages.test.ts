@@ -46,6 +46,11 @@ test("Anthropic SDK: a message completed by an OpenAI-format upstream", async ()
   expect(upstream.path).toBe("/v1/chat/completions");
   expect(upstream.body.messages).toEqual([{ role: "system", content: "Be brief." }, { role: "user", content: "Say hello" }]);
   expect(upstream.body.max_tokens).toBe(64);
+  // The answer's id is the upstream's, and its spend log is found by it (as LiteLLM).
+  expect(message.id).toStartWith("chatcmpl-");
+  await gw.committed();
+  const logs = (await (await gw.request(`/spend/logs?request_id=${message.id}`)).json()) as { request_id: string }[];
+  expect(logs.map((l) => l.request_id)).toEqual([message.id]);
 });
 
 test("Anthropic SDK: a streamed message, events assembled by the SDK", async () => {
@@ -59,6 +64,10 @@ test("Anthropic SDK: a streamed message, events assembled by the SDK", async () 
   expect(message.stop_reason).toBe("end_turn");
   expect(message.usage.output_tokens).toBe(4);
   expect(mock.last().body.stream_options).toEqual({ include_usage: true });
+  expect(message.id).toStartWith("chatcmpl-");
+  await gw.committed();
+  const logs = (await (await gw.request(`/spend/logs?request_id=${message.id}`)).json()) as { request_id: string }[];
+  expect(logs.map((l) => l.request_id)).toEqual([message.id]);
 });
 
 test("Anthropic SDK: tools round-trip through an OpenAI upstream", async () => {
