@@ -3,6 +3,7 @@
 // turned back into an Anthropic message or Anthropic streaming events.
 import { GatewayError } from "../errors.ts";
 import type { Chunk, Json } from "../providers/types.ts";
+import { tokenUsageOf } from "../spend/cost.ts";
 
 type Block = Json;
 
@@ -106,7 +107,6 @@ export function toMessagesResponse(chat: Json, model: string): Json {
     const fn = (call.function ?? {}) as Json;
     content.push({ type: "tool_use", id: call.id, name: fn.name, input: parseInput(fn.arguments) });
   }
-  const usage = (chat.usage ?? {}) as Json;
   return {
     id: messageId(chat.id),
     type: "message",
@@ -115,8 +115,21 @@ export function toMessagesResponse(chat: Json, model: string): Json {
     content,
     stop_reason: toStopReason(choice.finish_reason),
     stop_sequence: null,
-    usage: { input_tokens: Number(usage.prompt_tokens ?? 0), output_tokens: Number(usage.completion_tokens ?? 0) },
+    usage: toMessagesUsage((chat.usage ?? {}) as Json),
   };
+}
+
+/**
+ * Chat usage in Anthropic's terms: input_tokens leaves out the prompt tokens read from or written
+ * to the cache, which Anthropic counts apart (cache_read_input_tokens, cache_creation_input_tokens);
+ * those two appear when the upstream reported caching.
+ */
+export function toMessagesUsage(usage: Json): Json {
+  const { promptTokens, completionTokens, cachedPromptTokens = 0, cacheWritePromptTokens = 0 } = tokenUsageOf(usage);
+  const out: Json = { input_tokens: Math.max(0, promptTokens - cachedPromptTokens - cacheWritePromptTokens), output_tokens: completionTokens };
+  const reported = (usage.prompt_tokens_details as Json | undefined)?.cached_tokens !== undefined || "cache_read_input_tokens" in usage || "cache_creation_input_tokens" in usage;
+  if (reported) Object.assign(out, { cache_creation_input_tokens: cacheWritePromptTokens, cache_read_input_tokens: cachedPromptTokens });
+  return out;
 }
 
 export interface MessagesEvent {
@@ -180,7 +193,7 @@ export async function* toMessagesEvents(chunks: AsyncIterable<Chunk>, model: str
   yield {
     type: "message_delta",
     delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { input_tokens: Number(usage.prompt_tokens ?? 0), output_tokens: Number(usage.completion_tokens ?? 0) },
+    usage: toMessagesUsage(usage),
   };
   yield { type: "message_stop" };
 }

@@ -179,3 +179,18 @@ test("a client that goes away mid-stream on /v1/messages aborts the upstream cal
   // The upstream waits for a release that never comes: only the abort can end it.
   await Promise.race([aborted, Bun.sleep(5000).then(() => Promise.reject(new Error("upstream not aborted within 5 s")))]);
 });
+
+test("/v1/messages keeps Anthropic's cache token counts apart from input_tokens, JSON and streamed", async () => {
+  const cached = { cache_read_input_tokens: 100, cache_creation_input_tokens: 20 };
+  mock.cue({ kind: "anthropic-usage", usage: cached });
+  const message = await client().messages.create({ model: "claude", max_tokens: 64, messages: [{ role: "user", content: "Say hello" }] });
+  expect(message.usage).toMatchObject({ input_tokens: 7, output_tokens: 4, ...cached });
+
+  mock.cue({ kind: "anthropic-usage", usage: cached });
+  const streamed = await client().messages.stream({ model: "claude", max_tokens: 64, messages: [{ role: "user", content: "Say hello" }] }).finalMessage();
+  expect(streamed.usage).toMatchObject({ input_tokens: 7, ...cached });
+
+  // An upstream that reports no caching: no cache fields, input_tokens as before.
+  const plain = await client().messages.create({ model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Say hello" }] });
+  expect(plain.usage).toEqual({ input_tokens: 7, output_tokens: 4 } as Anthropic.Usage);
+});
