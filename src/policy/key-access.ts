@@ -187,13 +187,19 @@ export function decideUpdateFields(
   return OK;
 }
 
-export type ListScope = { ok: true; all: true } | { ok: true; all: false; userId: string | null; teamIds: readonly string[] } | { ok: false; status: 403; message: string };
+export type ListScope =
+  | { ok: true; all: true }
+  | { ok: true; all: false; userId: string | null; teamIds: readonly string[]; serviceAccountTeamIds: readonly string[] }
+  | { ok: false; status: 403; message: string };
 
-/** Admins and admin viewers list every key; others their own keys plus those of teams they administer. */
+/**
+ * Admins and admin viewers list every key; others their own keys, every key of the teams they
+ * administer, and the service accounts (keys of no user) of the teams they are in.
+ */
 export function decideListScope(actor: KeyActor, requestedUserId: string | undefined): ListScope {
   if (canReadAll(actor.role)) return { ok: true, all: true };
   if (requestedUserId !== undefined && requestedUserId !== actor.userId) {
     return { ok: false, status: 403, message: "You are not authorized to check another user's keys" };
   }
-  return { ok: true, all: false, userId: actor.userId, teamIds: actor.teamsAdministered };
+  return { ok: true, all: false, userId: actor.userId, teamIds: actor.teamsAdministered, serviceAccountTeamIds: actor.teamsMemberOf };
 }

@@ -2,6 +2,7 @@
 // (contract §1.6, §2.4; LiteLLM's tests/otel_tests/test_team_member_permissions.py, step by step),
 // and /team/permissions_list + /team/permissions_update read and set them. On SQLite and Postgres.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { hashKey } from "../../src/auth/key-format.ts";
 import { errorOf, type Gateway, MASTER_KEY, PG_URL, startGateway } from "../support/harness.ts";
 
 type Json = Record<string, any>;
@@ -108,6 +109,15 @@ for (const dialect of ["sqlite", "pg"] as const) {
 
       const third = await teamWithMember(["/key/{key_id}/regenerate"]);
       expect((await post(`/key/${encodeURIComponent(third.teamKey)}/regenerate`, {}, third.memberKey)).status).toBe(200);
+    });
+
+    test("a plain member lists their own keys and the team's service accounts, not other members' team keys", async () => {
+      const { teamId, memberKey, teamKey } = await teamWithMember(null);
+      await ok(await post("/user/new", { user_id: `other-${teamId}`, user_role: "internal_user", team_id: teamId, auto_create_key: false }));
+      const othersKey = await ok(await post("/key/generate", { team_id: teamId, user_id: `other-${teamId}` }));
+      const listed = ((await ok(await get("/key/list?size=100", memberKey))).keys as string[]).sort();
+      expect(listed).toEqual([hashKey(memberKey), hashKey(teamKey)].sort());
+      expect(listed).not.toContain(othersKey.token);
     });
 
     test("/team/permissions_list and /team/permissions_update: read and set by proxy and team admins, checked, applied at once", async () => {

@@ -78,9 +78,11 @@ describe("writes", () => {
 });
 
 describe("list scope", () => {
-  test("admins and admin viewers see all; others their own and their administered teams' keys", () => {
+  test("admins and admin viewers see all; others their own, their administered teams' keys and their teams' service accounts", () => {
     expect(decideListScope(actor("proxy_admin_viewer"), "bob")).toEqual({ ok: true, all: true });
-    expect(decideListScope(actor("internal_user", { teamsAdministered: ["eng"] }), undefined)).toEqual({ ok: true, all: false, userId: "alice", teamIds: ["eng"] });
+    expect(decideListScope(actor("internal_user", { teamsAdministered: ["eng"], teamsMemberOf: ["eng", "ops"] }), undefined)).toEqual({
+      ok: true, all: false, userId: "alice", teamIds: ["eng"], serviceAccountTeamIds: ["eng", "ops"],
+    });
     expect(decideListScope(actor("internal_user"), "bob")).toEqual({ ok: false, status: 403, message: "You are not authorized to check another user's keys" });
   });
 });

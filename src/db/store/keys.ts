@@ -1,7 +1,7 @@
 // Key rows. Every write is a single statement, so it is atomic on both dialects (bun-sqlite
 // transactions cannot span awaits); alias uniqueness is left to the unique index, which is the only
 // check that holds under concurrent writers.
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Store } from "../client.ts";
 import { containsAnyCase } from "./contains.ts";
 
@@ -76,7 +76,7 @@ export interface KeyListFilter {
   teamId?: string;
   keyAlias?: string;
   /** For non-admins: only keys of this user or of these teams. */
-  visibleTo?: { userId: string | null; teamIds: readonly string[] };
+  visibleTo?: { userId: string | null; teamIds: readonly string[]; serviceAccountTeamIds?: readonly string[] };
   /** LiteLLM's include_created_by_keys: a user's keys include those the user created for others. */
   includeCreatedBy?: boolean;
 }
@@ -133,13 +133,14 @@ export async function listKeyAliases(
   return { aliases: rows.map((r) => r.alias!), total: Number(totals[0]?.n ?? 0) };
 }
 
-/** For non-admins: keys of this user (or created by them) or of these teams (false: nothing is visible). */
+/** For non-admins: keys of this user (or created by them), of these teams, or these teams' service accounts (false: nothing is visible). */
 function visibleCondition(k: Store["t"]["keys"], visibleTo: KeyListFilter["visibleTo"], createdToo = false): SQL | false | undefined {
   if (!visibleTo) return undefined;
   const mine: SQL[] = [];
   if (visibleTo.userId !== null) mine.push(eq(k.userId, visibleTo.userId));
   if (visibleTo.userId !== null && createdToo) mine.push(eq(k.createdBy, visibleTo.userId));
   if (visibleTo.teamIds.length) mine.push(inArray(k.teamId, [...visibleTo.teamIds]));
+  if (visibleTo.serviceAccountTeamIds?.length) mine.push(and(inArray(k.teamId, [...visibleTo.serviceAccountTeamIds]), isNull(k.userId))!);
   return mine.length ? or(...mine)! : false;
 }
 
