@@ -1,10 +1,20 @@
-// 1,000 random bodies against every route: whatever comes in, nothing answers 500 and every
-// error is in the OpenAI shape.
+// 1,000 random bodies against every route, and random query strings against every GET route:
+// whatever comes in, nothing answers 500 and every error is in the OpenAI shape.
 import { afterAll, expect, test } from "bun:test";
 import { MASTER_KEY, startGateway } from "../support/harness.ts";
 
 const BODIES_PER_ROUTE = 1000;
-const gw = await startGateway();
+// With the optional hooks on (the audit log reads and writes around every admin change; teams open
+// to self-service), so their code meets the same bodies.
+const gw = await startGateway({
+  configYaml: `general_settings:
+  master_key: ${MASTER_KEY}
+litellm_settings:
+  store_audit_logs: true
+  default_internal_user_params:
+    available_teams: ["x", "sk-1234"]
+`,
+});
 afterAll(() => gw.close());
 
 // A deterministic generator, so a failure can be replayed.
