@@ -7,6 +7,7 @@ import { healthRoutes } from "./http/health.ts";
 import { spendRoutes } from "./http/admin/spend.ts";
 import { customerRoutes } from "./http/admin/customers.ts";
 import { auditRoutes } from "./http/admin/audit.ts";
+import { metricsRoutes } from "./http/metrics.ts";
 import { budgetRoutes } from "./http/admin/budgets.ts";
 import { openaiRoutes } from "./http/openai.ts";
 import { anthropicRoutes } from "./http/anthropic.ts";
@@ -36,6 +37,7 @@ export function buildApp(deps: AppDeps) {
     .use(docsRoutes(deps.version))
     .use(uiSessionRoutes(deps))
     .use(healthRoutes(deps))
+    .use(metricsRoutes(deps))
     .use(openaiRoutes(deps))
     .use(modelRoutes(deps))
     .use(anthropicRoutes(deps))

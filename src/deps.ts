@@ -18,6 +18,7 @@ import { RuntimeModels } from "./router/runtime-models.ts";
 import { secretBoxFrom } from "./security/secret-box.ts";
 import { globalParallelHooks } from "./ratelimit/global-parallel.ts";
 import { composeCallHooks } from "./spend/compose-hooks.ts";
+import { ProxyMetrics, prometheusEnabled } from "./metrics/prometheus.ts";
 import { createSpend, type Spend } from "./spend/hooks.ts";
 import { createEndUserHooks, EndUserDirectory } from "./spend/end-user-hooks.ts";
 import { VERSION } from "./version.ts";
@@ -47,6 +48,8 @@ export interface AppDeps {
   readonly spend?: Spend;
   /** End users (customers) in memory: blocked flag and rpm/tpm for every call that names one. */
   readonly endUsers?: EndUserDirectory;
+  /** Prometheus metrics, when litellm_settings callbacks name "prometheus" (GET /metrics). */
+  readonly metrics?: ProxyMetrics;
   /** At shutdown, after the last request: commit buffered spend, hand back leased rate-limit tokens, stop listening. */
   close(): Promise<void>;
 }
@@ -100,6 +103,7 @@ export function createDeps(init: {
   const now = init.now ?? Date.now;
   const endUsers = new EndUserDirectory(store, init.now ?? Date.now);
   const rateLimits = init.callHooks ? undefined : createRateLimitHooks({ config, store, now, log: init.log });
+  const metrics = prometheusEnabled(config.litellm) ? new ProxyMetrics(now) : undefined;
   return {
     ...init,
     keys,
@@ -110,11 +114,14 @@ export function createDeps(init: {
     invalidation,
     spend,
     endUsers,
+    metrics,
     version: VERSION,
     now: init.now ?? Date.now,
     callHooks:
       init.callHooks ??
       composeCallHooks(
+        // First: a call a later hook refuses is abandoned here, and counted.
+        ...(metrics ? [metrics.hooks()] : []),
         ...(config.general.global_max_parallel_requests ? [globalParallelHooks(config.general.global_max_parallel_requests)] : []),
         spend.hooks,
         rateLimits!,

@@ -5,7 +5,7 @@
 import { type TSchema, TypeGuard } from "@sinclair/typebox";
 import { Value, ValueErrorType } from "@sinclair/typebox/value";
 import { parseDuration } from "../policy/duration.ts";
-import { type Config, ConfigFile } from "./schema.ts";
+import { CALLBACK_LISTS, type Config, ConfigFile, SUPPORTED_CALLBACKS } from "./schema.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,6 +54,7 @@ export function parseConfig(text: string, env: Env, source: string | null): Load
   }
   const resolved = resolveEnvRefs(raw, mergedEnv, "", warnings) as Record<string, unknown>;
   collectIgnoredKeys(ConfigFile, resolved, "", warnings);
+  collectIgnoredCallbacks(resolved.litellm_settings, warnings);
 
   const converted = Value.Convert(ConfigFile, resolved);
   const problems = describeErrors(ConfigFile, converted);
@@ -133,6 +134,19 @@ function collectIgnoredKeys(schema: TSchema, value: unknown, path: string, warni
     if (child) collectIgnoredKeys(child, v, joinPath(path, k), warnings);
     else if (schema.additionalProperties !== true) {
       warnings.push(`${joinPath(path, k)}: not supported by Tollgate yet; ignored`);
+    }
+  }
+}
+
+/** One warning per logging callback Tollgate does not run (all but prometheus). */
+function collectIgnoredCallbacks(litellm: unknown, warnings: string[]): void {
+  if (!litellm || typeof litellm !== "object") return;
+  for (const list of CALLBACK_LISTS) {
+    const entries = (litellm as Record<string, unknown>)[list];
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      if (typeof entry === "string" && SUPPORTED_CALLBACKS.includes(entry)) continue;
+      warnings.push(`litellm_settings.${list}: ${JSON.stringify(entry)} is not supported by Tollgate yet; ignored (only "prometheus" is)`);
     }
   }
 }

@@ -168,8 +168,17 @@ export const KeyGenerationSettings = t.Object({
 });
 export type KeyGenerationSettings = Static<typeof KeyGenerationSettings>;
 
+/** LiteLLM's logging callbacks: only "prometheus" does something here (GET /metrics); others are warned about. */
+export const CALLBACK_LISTS = ["callbacks", "success_callback", "failure_callback"] as const;
+export const SUPPORTED_CALLBACKS = ["prometheus"];
+
 export const LitellmSettings = t.Object({
   drop_params: t.Optional(t.Boolean()),
+  callbacks: t.Optional(t.Array(t.Unknown())),
+  success_callback: t.Optional(t.Array(t.Unknown())),
+  failure_callback: t.Optional(t.Array(t.Unknown())),
+  /** GET /metrics takes a key (any valid one) instead of being public. */
+  require_auth_for_metrics_endpoint: t.Optional(t.Boolean()),
   /** Record every change of a key, user, team or model in the audit log (GET /audit). */
   store_audit_logs: t.Optional(t.Boolean()),
   request_timeout: t.Optional(t.Number({ exclusiveMinimum: 0 })),

@@ -30,7 +30,7 @@ export const isLlmRoute = group(
 export const isInfoRoute = group(
   "/key/info", "/v2/key/info", "/key/list", "/key/health", "/user/info", "/v2/user/info", "/team/info", "/team/list", "/v2/team/list",
   "/model/info", "/v1/model/info", "/v2/model/info", "/model_group/info", "/health", "/health/*",
-  "/team/available", "/team/filter/ui",
+  "/team/available", "/team/filter/ui", "/metrics",
 );
 
 /** LiteLLM's internal_user_routes: key management, gated per key by the handlers. */

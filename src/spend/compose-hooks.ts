@@ -5,7 +5,8 @@ import type { Admission, CallContext, CallHooks, CallOutcome, Settlement } from 
 
 /** A CallHooks that can drop an admission without a settlement (nothing was called, nothing logged). */
 export interface AbandonableHooks extends CallHooks {
-  abandon?(ctx: CallContext): void;
+  /** `refusal`: what the later part that refused the call threw. */
+  abandon?(ctx: CallContext, refusal?: unknown): void;
 }
 
 export function composeCallHooks(...parts: AbandonableHooks[]): CallHooks {
@@ -17,7 +18,7 @@ export function composeCallHooks(...parts: AbandonableHooks[]): CallHooks {
         try {
           headers = merged(headers, (await parts[i]!.admit(ctx)).headers);
         } catch (err) {
-          for (let j = 0; j < i; j++) parts[j]!.abandon?.(ctx);
+          for (let j = 0; j < i; j++) parts[j]!.abandon?.(ctx, err);
           throw err;
         }
       }

@@ -1,0 +1,107 @@
+// LiteLLM's Prometheus metrics (litellm_settings.callbacks: ["prometheus"]), with its metric and
+// label names so existing dashboards and alerts keep working: requests, failures, spend, tokens
+// and latency per key, team, user, end user and model, and each deployment's state. Recorded when
+// a call settles (a call hook, so nothing is added to a call when the setting is off); written out
+// on GET /metrics.
+import type { Principal } from "../auth/principal.ts";
+import { GatewayError } from "../errors.ts";
+import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
+import type { AbandonableHooks } from "../spend/compose-hooks.ts";
+import { isCoolingDown } from "../router/deployment-stats.ts";
+import type { Router } from "../router/router.ts";
+import { deploymentCostNanoUsd, tokenUsageOf } from "../spend/cost.ts";
+import { nanoToUsd } from "../money.ts";
+import { Counter, exposition, Gauge, Histogram } from "./registry.ts";
+
+const WHO = ["end_user", "hashed_api_key", "api_key_alias", "team", "team_alias", "user"] as const;
+const REQUEST_LABELS = [...WHO, "requested_model"];
+const MODEL_LABELS = [...WHO, "model"];
+const LATENCY_LABELS = [...WHO, "model", "requested_model"];
+// LiteLLM's LATENCY_BUCKETS, in seconds.
+const LATENCY_BUCKETS = [
+  0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 15, 20, 25,
+  30, 60, 120, 180, 240, 300,
+];
+
+/** The `who` labels of a call: end user, key hash and alias, team and alias, user. */
+function whoOf(p: Principal, endUser: string | null): string[] {
+  if (p.kind === "master") return [endUser ?? "", "master_key", "", "", "", p.userId];
+  return [endUser ?? "", p.token, p.key.keyAlias ?? "", p.key.teamId ?? "", p.team?.teamAlias ?? "", p.key.userId ?? ""];
+}
+
+export class ProxyMetrics {
+  constructor(private readonly now: () => number = Date.now) {}
+
+  readonly totalRequests = new Counter("litellm_proxy_total_requests_metric_total", "Requests made to the proxy, by status code", [...REQUEST_LABELS, "status_code"]);
+  readonly failedRequests = new Counter(
+    "litellm_proxy_failed_requests_metric_total",
+    "Requests that failed, by the status and error class the client got",
+    [...REQUEST_LABELS, "exception_status", "exception_class"],
+  );
+  readonly requests = new Counter("litellm_requests_metric_total", "LLM calls answered", MODEL_LABELS);
+  readonly spend = new Counter("litellm_spend_metric_total", "Spend of LLM calls, USD", MODEL_LABELS);
+  readonly inputTokens = new Counter("litellm_input_tokens_metric_total", "Prompt tokens of LLM calls", MODEL_LABELS);
+  readonly outputTokens = new Counter("litellm_output_tokens_metric_total", "Completion tokens of LLM calls", MODEL_LABELS);
+  readonly totalTokens = new Counter("litellm_total_tokens_metric_total", "Prompt and completion tokens of LLM calls", MODEL_LABELS);
+  readonly latency = new Histogram("litellm_request_total_latency_metric", "Time from the request to the end of the answer, seconds", LATENCY_LABELS, LATENCY_BUCKETS);
+  readonly deploymentState = new Gauge(
+    "litellm_deployment_state",
+    "Each deployment's state: 0 healthy, 1 its last call failed, 2 cooling down (out of rotation)",
+    ["litellm_model_name", "model_id", "api_base", "api_provider"],
+  );
+
+  /**
+   * The call hook that records each call once it settles; first among the hooks, so a call another
+   * hook refuses (a budget, a rate limit) is abandoned here and counted as the failure it was.
+   */
+  hooks(): AbandonableHooks {
+    return {
+      admit: async () => ({}),
+      settle: async (ctx, outcome) => this.record(ctx, outcome),
+      abandon: (ctx, refusal) => {
+        const status = refusal instanceof GatewayError ? refusal.status : 500;
+        const now = this.now();
+        this.record(ctx, { status: "failure", httpStatus: status, usage: undefined, deployment: undefined, provider: undefined, upstreamModel: undefined, apiBase: undefined, startedAtMs: ctx.startedAtMs, endedAtMs: Math.max(now, ctx.startedAtMs), error: refusal instanceof Error ? refusal : undefined });
+      },
+    };
+  }
+
+  record(ctx: CallContext, outcome: CallOutcome): void {
+    const who = whoOf(ctx.principal, ctx.endUserId);
+    const status = String(outcome.httpStatus);
+    this.totalRequests.inc([...who, ctx.requestedModel, status]);
+    if (outcome.status === "failure") {
+      const errorClass = (outcome.error as { type?: string } | undefined)?.type ?? outcome.error?.name ?? "Error";
+      this.failedRequests.inc([...who, ctx.requestedModel, status, errorClass]);
+    }
+    const model = outcome.upstreamModel ?? ctx.modelGroup;
+    this.latency.observe([...who, model, ctx.requestedModel], Math.max(0, outcome.endedAtMs - outcome.startedAtMs) / 1000);
+    if (outcome.status !== "success") return;
+    const labels = [...who, model];
+    const usage = tokenUsageOf(outcome.usage as Record<string, unknown> | undefined);
+    this.requests.inc(labels);
+    this.inputTokens.inc(labels, usage.promptTokens);
+    this.outputTokens.inc(labels, usage.completionTokens);
+    this.totalTokens.inc(labels, usage.promptTokens + usage.completionTokens);
+    if (outcome.deployment) this.spend.inc(labels, nanoToUsd(deploymentCostNanoUsd(usage, outcome.deployment)));
+  }
+
+  /** The exposition text, each deployment's state read from the router as it is now. */
+  text(router: Router, nowMs: number): string {
+    this.deploymentState.clear();
+    for (const d of router.deployments) {
+      const s = router.statsOf(d.id);
+      const state = isCoolingDown(s, nowMs) ? 2 : s.lastOutcome && !s.lastOutcome.ok ? 1 : 0;
+      this.deploymentState.set([d.modelName, d.id, d.params.api_base ?? "", d.params.model.split("/")[0] ?? ""], state);
+    }
+    return exposition([
+      this.totalRequests, this.failedRequests, this.requests, this.spend, this.inputTokens, this.outputTokens, this.totalTokens, this.latency,
+      this.deploymentState,
+    ]);
+  }
+}
+
+/** Whether the config turns the metrics on: "prometheus" in litellm_settings callbacks (any of the three lists). */
+export function prometheusEnabled(litellm: { callbacks?: readonly unknown[]; success_callback?: readonly unknown[]; failure_callback?: readonly unknown[] }): boolean {
+  return [litellm.callbacks, litellm.success_callback, litellm.failure_callback].some((list) => list?.includes("prometheus") ?? false);
+}
