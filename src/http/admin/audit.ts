@@ -140,7 +140,6 @@ function actorOf(p: Principal, headers: Headers): { changedBy: string; changedBy
 
 /** The hooks to `.use()` in an admin route plugin (after its auth guard); nothing when the setting is off. */
 export function auditTrail(deps: AppDeps) {
-  // Unnamed: Elysia would use a named plugin once in the whole app, and each admin plugin needs it.
   const plugin = new Elysia();
   if (!deps.config.litellm.store_audit_logs) return plugin;
   const before = new WeakMap<Request, Map<string, JsonObject>[]>();
