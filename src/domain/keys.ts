@@ -8,15 +8,18 @@ import type { Invalidation } from "../db/invalidation.ts";
 import type { JsonObject } from "../db/schema/json.ts";
 import {
   deleteGraceTokensTo,
+  deletedKeyRow,
   deleteKeys,
   findKeyByToken,
   findKeysByTokensOrAliases,
+  insertDeletedKeys,
   insertGraceToken,
   type KeyOrder,
   type KeyPatch,
   type KeyRow,
   type KeyWrite,
   listKeyAliases,
+  listDeletedKeys,
   listKeys,
   type NewKeyRow,
   repointGraceTokens,
@@ -171,6 +174,15 @@ export class KeyService {
     return listKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size }, q.order);
   }
 
+  /** Keys deleted through /key/delete, newest first, as the caller may list them (the same scope as live keys). */
+  async listDeleted(caller: Principal, q: ListQuery): Promise<{ rows: { key: KeyRow; deletedAt: Date; deletedBy: string | null }[]; total: number }> {
+    const scope = decideListScope(await this.actorOf(caller), q.userId);
+    if (!scope.ok) throw GatewayError.forbidden(scope.message);
+    const filter = { token: q.key === undefined ? undefined : toTokenHash(q.key), userId: q.userId, teamId: q.teamId, keyAlias: q.keyAlias, visibleTo: scope.all ? undefined : scope };
+    const { rows, total } = await listDeletedKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size });
+    return { rows: rows.map((d) => ({ key: deletedKeyRow(d), deletedAt: d.deletedAt, deletedBy: d.deletedBy })), total };
+  }
+
   /** Several keys at once (/v2/key/info): unknown ones are left out; one the caller may not read refuses all. */
   async infoMany(caller: Principal, refs: readonly string[]): Promise<KeyRow[]> {
     const actor = await this.actorOf(caller);
@@ -241,6 +253,8 @@ export class KeyService {
     for (const row of rows) enforce(decideWrite(actor, "delete", row));
     const deleted = new Set(await deleteKeys(this.deps.store, rows.map((r) => r.token)));
     await Promise.all([...deleted].map((token) => this.deps.invalidation.key(token)));
+    // A copy of each, as it was: /key/list?status=deleted (LiteLLM's deleted-keys table).
+    await insertDeletedKeys(this.deps.store, rows.filter((r) => deleted.has(r.token)), actor.userId, new Date(this.deps.now()));
     const aliases = new Set(rows.filter((r) => deleted.has(r.token)).map((r) => r.keyAlias));
     return [...refs.keys.filter((k) => deleted.has(toTokenHash(k))), ...refs.keyAliases.filter((a) => aliases.has(a))];
   }

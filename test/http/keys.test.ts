@@ -243,9 +243,8 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect(await order("sort_by=key_alias&sort_order=asc&size=2&page=2")).toEqual([c.token]);
       expect(await order("sort_by=token&sort_order=asc")).toEqual([a.token, b.token, c.token].sort());
 
-      // Deleted keys are not kept: asking for them is a clear 400, not the live keys.
-      const deleted = await get("/key/list?status=deleted");
-      expect([deleted.status, (await errorOf(deleted)).param]).toEqual([400, "status"]);
+      const unknownStatus = await get("/key/list?status=expired");
+      expect([unknownStatus.status, (await errorOf(unknownStatus)).param]).toEqual([400, "status"]);
       expect((await get(`/key/list?status=active&key_hash=${b.token}`)).status).toBe(200);
 
       const bad = await get("/key/list?sort_by=colour");
@@ -273,6 +272,31 @@ for (const dialect of ["sqlite", "pg"] as const) {
       const ownerless = (await list(`key_hash=${hashKey(`sk-made-by-${dialect}`)}&expand=user`)) as Json[];
       expect(ownerless[0]!.user).toBeNull();
       expect((await get("/key/list?expand=team")).status).toBe(400);
+    });
+
+    test("list status=deleted: the keys /key/delete removed, as they were, newest first; the owner sees their own", async () => {
+      const owner = `deleter-${dialect}`;
+      const ownerKey = (await (await post("/user/new", { user_id: owner, user_role: "internal_user" })).json()) as Json;
+      const gone = await generate({ user_id: owner, key_alias: `gone-${dialect}`, max_budget: 3 });
+      const kept = await generate({ user_id: owner });
+      const other = await generate({ key_alias: `other-gone-${dialect}` });
+      expect((await post("/key/delete", { keys: [gone.key] })).status).toBe(200);
+      clockMs += 1_000;
+      expect((await post("/key/delete", { key_aliases: [`other-gone-${dialect}`] })).status).toBe(200);
+
+      const deleted = async (query: string, key: string | null = MASTER_KEY) => (await (await get(`/key/list?status=deleted&${query}`, key)).json()) as Json;
+      const all = await deleted("size=100");
+      expect(all.keys.slice(0, 2)).toEqual([other.token, gone.token]);
+      expect(all.keys).not.toContain(kept.token);
+      const full = await deleted(`user_id=${owner}&return_full_object=true`);
+      expect(full.total_count).toBe(1);
+      expect(full.keys[0]).toMatchObject({ token: gone.token, key_alias: `gone-${dialect}`, max_budget: 3, user_id: owner, deleted_by: "default_user_id" });
+      expect(Date.parse(full.keys[0].deleted_at)).toBe(clockMs - 1_000);
+      // The owner lists their own deleted keys, and no one else's.
+      expect((await deleted("size=100", ownerKey.key)).keys).toEqual([gone.token]);
+      expect((await get(`/key/list?status=deleted&user_id=someone-else`, ownerKey.key)).status).toBe(403);
+      // A deleted key stays deleted: the copy does not bring it back.
+      expect((await callWith(gone.key)).status).toBe(401);
     });
 
     test("limits beyond 32 bits (LiteLLM's BigInt columns) are stored and read back", async () => {

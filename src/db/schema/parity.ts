@@ -8,7 +8,7 @@ type Same<K extends keyof typeof pg & keyof typeof sq> = Eq<(typeof pg)[K]["$inf
   ? Eq<(typeof pg)[K]["$inferInsert"], (typeof sq)[K]["$inferInsert"]>
   : false;
 type Tables = "settings" | "users" | "teams" | "teamMembers" | "keys" | "keyGraceTokens" | "endUsers" | "spendLogs" | "models" | "rateLimitBuckets"
-  | "budgets" | "dailySpend" | "dailyEndUserSpend" | "auditLogs";
+  | "budgets" | "dailySpend" | "dailyEndUserSpend" | "auditLogs" | "deletedKeys";
 type AllSame = { [K in Tables]: Same<K> }[Tables];
 type NoExtra = Exclude<keyof typeof pg, Tables> | Exclude<keyof typeof sq, Tables>;
 

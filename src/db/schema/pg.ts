@@ -299,3 +299,20 @@ export const auditLogs = pgTable(
   },
   (a) => [index("audit_logs_updated_idx").on(a.updatedAt, a.id), index("audit_logs_object_idx").on(a.tableName, a.objectId, a.updatedAt)],
 );
+
+// Keys deleted through /key/delete, as they were (LiteLLM's LiteLLM_DeletedVerificationToken):
+// /key/list?status=deleted lists them. `key` is the whole key row, dates as ISO strings.
+export const deletedKeys = pgTable(
+  "deleted_keys",
+  {
+    id: text("id").primaryKey(),
+    token: text("token").notNull(),
+    keyAlias: text("key_alias"),
+    userId: text("user_id"),
+    teamId: text("team_id"),
+    key: json<JsonObject>("key").notNull(),
+    deletedAt: ts("deleted_at").notNull().$defaultFn(now),
+    deletedBy: text("deleted_by"),
+  },
+  (d) => [index("deleted_keys_deleted_idx").on(d.deletedAt, d.id), index("deleted_keys_user_idx").on(d.userId, d.deletedAt), index("deleted_keys_team_idx").on(d.teamId, d.deletedAt)],
+);

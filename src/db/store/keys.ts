@@ -1,8 +1,9 @@
 // Key rows. Every write is a single statement, so it is atomic on both dialects (bun-sqlite
 // transactions cannot span awaits); alias uniqueness is left to the unique index, which is the only
 // check that holds under concurrent writers.
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, type AnyColumn, asc, count, desc, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Store } from "../client.ts";
+import type { JsonObject } from "../schema/json.ts";
 import { containsAnyCase } from "./contains.ts";
 
 export type KeyRow = Store["t"]["keys"]["$inferSelect"];
@@ -59,6 +60,55 @@ export async function deleteKeys(s: Store, tokens: readonly string[]): Promise<s
   const rows = await s.db.delete(s.t.keys).where(inArray(s.t.keys.token, [...tokens])).returning({ token: s.t.keys.token });
   await s.db.delete(s.t.keyGraceTokens).where(inArray(s.t.keyGraceTokens.token, [...tokens]));
   return rows.map((r) => r.token);
+}
+
+export type DeletedKeyRow = Store["t"]["deletedKeys"]["$inferSelect"];
+
+/** Keeps a copy of each deleted key, as it was (LiteLLM's deleted-keys table). */
+export async function insertDeletedKeys(s: Store, rows: readonly KeyRow[], deletedBy: string | null, at: Date): Promise<void> {
+  if (!rows.length) return;
+  await s.db.insert(s.t.deletedKeys).values(
+    rows.map((r) => ({
+      id: Bun.randomUUIDv7(),
+      token: r.token,
+      keyAlias: r.keyAlias,
+      userId: r.userId,
+      teamId: r.teamId,
+      key: JSON.parse(JSON.stringify(r)) as JsonObject,
+      deletedAt: at,
+      deletedBy,
+    })),
+  );
+}
+
+/** The key row a deleted key's copy holds, its dates as dates again. */
+export function deletedKeyRow(d: DeletedKeyRow): KeyRow {
+  const k = d.key as unknown as KeyRow & Record<"budgetResetAt" | "expiresAt" | "createdAt" | "updatedAt", string | null>;
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return { ...k, budgetResetAt: date(k.budgetResetAt), expiresAt: date(k.expiresAt), createdAt: new Date(k.createdAt!), updatedAt: new Date(k.updatedAt!) };
+}
+
+/** Deleted keys, newest deletion first, with /key/list's filters and visibility. */
+export async function listDeletedKeys(
+  s: Store,
+  filter: Omit<KeyListFilter, "includeCreatedBy">,
+  page: { offset: number; limit: number },
+): Promise<{ rows: DeletedKeyRow[]; total: number }> {
+  const d = s.t.deletedKeys;
+  const conditions: SQL[] = [];
+  if (filter.token !== undefined) conditions.push(eq(d.token, filter.token));
+  if (filter.userId !== undefined) conditions.push(eq(d.userId, filter.userId));
+  if (filter.teamId !== undefined) conditions.push(eq(d.teamId, filter.teamId));
+  if (filter.keyAlias !== undefined) conditions.push(eq(d.keyAlias, filter.keyAlias));
+  const visible = visibleCondition(d, filter.visibleTo);
+  if (visible === false) return { rows: [], total: 0 };
+  if (visible) conditions.push(visible);
+  const where = conditions.length ? and(...conditions) : undefined;
+  const [rows, totals] = await Promise.all([
+    s.db.select().from(d).where(where).orderBy(desc(d.deletedAt), desc(d.id)).limit(page.limit).offset(page.offset),
+    s.db.select({ n: count() }).from(d).where(where),
+  ]);
+  return { rows, total: Number(totals[0]?.n ?? 0) };
 }
 
 /** The columns /key/list may sort by (LiteLLM's sort_by values). */
@@ -134,11 +184,15 @@ export async function listKeyAliases(
 }
 
 /** For non-admins: keys of this user (or created by them), of these teams, or these teams' service accounts (false: nothing is visible). */
-function visibleCondition(k: Store["t"]["keys"], visibleTo: KeyListFilter["visibleTo"], createdToo = false): SQL | false | undefined {
+function visibleCondition(
+  k: { userId: AnyColumn; teamId: AnyColumn; createdBy?: AnyColumn },
+  visibleTo: KeyListFilter["visibleTo"],
+  createdToo = false,
+): SQL | false | undefined {
   if (!visibleTo) return undefined;
   const mine: SQL[] = [];
   if (visibleTo.userId !== null) mine.push(eq(k.userId, visibleTo.userId));
-  if (visibleTo.userId !== null && createdToo) mine.push(eq(k.createdBy, visibleTo.userId));
+  if (visibleTo.userId !== null && createdToo && k.createdBy) mine.push(eq(k.createdBy, visibleTo.userId));
   if (visibleTo.teamIds.length) mine.push(inArray(k.teamId, [...visibleTo.teamIds]));
   if (visibleTo.serviceAccountTeamIds?.length) mine.push(and(inArray(k.teamId, [...visibleTo.serviceAccountTeamIds]), isNull(k.userId))!);
   return mine.length ? or(...mine)! : false;

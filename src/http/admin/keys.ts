@@ -82,13 +82,22 @@ export function keyRoutes(deps: AppDeps) {
       ...doc("A team key that belongs to no user (team_id required; proxy or team admins)"),
     })
     .get("/key/list", async ({ principal, query }) => {
-      // LiteLLM lists deleted keys from an audit copy; Tollgate keeps none, and listing the live
-      // keys instead would answer a question nobody asked.
-      if (query.status !== undefined && query.status !== "active") {
-        throw GatewayError.badRequest(`status=${query.status} is not supported: deleted keys are not kept (only status=active)`, "status");
+      if (query.status !== undefined && query.status !== "active" && query.status !== "deleted") {
+        throw GatewayError.badRequest(`status must be active or deleted, not ${query.status}`, "status");
       }
       const page = query.page ?? 1;
       const size = query.size ?? 10;
+      if (query.status === "deleted") {
+        // The copies /key/delete kept (LiteLLM's deleted-keys table), newest deletion first.
+        const { rows, total } = await keys.listDeleted(principal, { key: query.key_hash, userId: query.user_id, teamId: query.team_id, keyAlias: query.key_alias, page, size });
+        const full = isTrue(query.return_full_object) || query.expand === "user";
+        return {
+          keys: rows.map((r) => (full ? { ...toKeyJson(r.key), deleted_at: r.deletedAt.toISOString(), deleted_by: r.deletedBy } : r.key.token)),
+          total_count: total,
+          current_page: page,
+          total_pages: Math.ceil(total / size),
+        };
+      }
       const { rows, total } = await keys.list(principal, {
         key: query.key_hash,
         userId: query.user_id,

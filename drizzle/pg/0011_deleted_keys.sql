@@ -1,0 +1,14 @@
+CREATE TABLE "deleted_keys" (
+	"id" text PRIMARY KEY NOT NULL,
+	"token" text NOT NULL,
+	"key_alias" text,
+	"user_id" text,
+	"team_id" text,
+	"key" jsonb NOT NULL,
+	"deleted_at" timestamp with time zone NOT NULL,
+	"deleted_by" text
+);
+--> statement-breakpoint
+CREATE INDEX "deleted_keys_deleted_idx" ON "deleted_keys" USING btree ("deleted_at","id");--> statement-breakpoint
+CREATE INDEX "deleted_keys_user_idx" ON "deleted_keys" USING btree ("user_id","deleted_at");--> statement-breakpoint
+CREATE INDEX "deleted_keys_team_idx" ON "deleted_keys" USING btree ("team_id","deleted_at");
