@@ -5,8 +5,7 @@ import { Database } from "bun:sqlite";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Logger } from "../log.ts";
 import { startBackgroundCheckpoints } from "./background-checkpoints.ts";
 import * as pgSchema from "./schema/pg.ts";
@@ -65,8 +64,19 @@ function openSqlite(path: string, options: OpenOptions): Store {
   };
 }
 
+/**
+ * postgres.js and drizzle's driver for it, loaded on first use: they bring node:net, node:tls and
+ * node:crypto, which a gateway on SQLite never needs, and evaluating them lengthened every start.
+ */
+export function postgresModules() {
+  const { default: connect } = require("postgres") as { default: typeof postgres };
+  const { drizzle } = require("drizzle-orm/postgres-js") as typeof import("drizzle-orm/postgres-js");
+  return { connect, drizzle };
+}
+
 function openPostgres(url: string): Store {
-  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 });
+  const { connect, drizzle: drizzlePg } = postgresModules();
+  const client = connect(url, { max: 10, onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 });
   const db = drizzlePg(client, { schema: pgSchema }) as unknown as Db;
   return {
     db,

@@ -3,9 +3,7 @@
 import path from "node:path";
 import { migrate as migrateSqlite } from "drizzle-orm/bun-sqlite/migrator";
 import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
-import { migrate as migratePg } from "drizzle-orm/postgres-js/migrator";
-import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
-import type { Store } from "./client.ts";
+import { postgresModules, type Store } from "./client.ts";
 
 export const MIGRATIONS_DIR = Bun.isStandaloneExecutable
   ? path.join(import.meta.dir, "drizzle")
@@ -22,7 +20,8 @@ export async function migrate(store: Store): Promise<void> {
     const lock = await store.raw.pg.reserve();
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-      await migratePg(drizzlePg(store.raw.pg), { migrationsFolder: path.join(MIGRATIONS_DIR, "pg") });
+      const { migrate: migratePg } = require("drizzle-orm/postgres-js/migrator") as typeof import("drizzle-orm/postgres-js/migrator");
+      await migratePg(postgresModules().drizzle(store.raw.pg), { migrationsFolder: path.join(MIGRATIONS_DIR, "pg") });
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
       lock.release();

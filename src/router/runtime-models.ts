@@ -1,7 +1,6 @@
 // Models managed at runtime (/model/new, /model/update, /model/delete): stored in the database
 // with their credentials sealed, loaded into the router next to the config's model_list, and
 // reloaded on every instance when any instance changes one (invalidation payload "models:").
-import { lookup } from "node:dns/promises";
 import type { Config, ModelEntry } from "../config/schema.ts";
 import type { Store } from "../db/client.ts";
 import type { JsonObject } from "../db/schema/json.ts";
@@ -148,6 +147,8 @@ export class RuntimeModels {
     let resolved: string[] = [];
     if (host && !parseIp(host) && host !== "localhost" && !host.endsWith(".localhost")) {
       try {
+        // Loaded here, not at startup: node:dns costs every start a few ms and only this needs it.
+        const { lookup } = await import("node:dns/promises");
         resolved = (await lookup(host, { all: true })).map((a) => a.address);
       } catch {
         // Unresolvable now: refused, since what it resolves to later cannot be checked.
