@@ -4,7 +4,7 @@
 // `model_list[2].litellm_params.model: required`.
 import { type TSchema, TypeGuard } from "@sinclair/typebox";
 import { Value, ValueErrorType } from "@sinclair/typebox/value";
-import { parseDuration } from "../policy/duration.ts";
+import { isKnownTimeZone, parseDuration } from "../policy/duration.ts";
 import { CALLBACK_LISTS, type Config, ConfigFile, SUPPORTED_CALLBACKS } from "./schema.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -81,7 +81,7 @@ export function parseConfig(text: string, env: Env, source: string | null): Load
   return { config: deepFreeze(config), warnings };
 }
 
-/** Duration strings the schema cannot judge: refused at startup rather than on the first key. */
+/** Duration strings and the time zone, which the schema cannot judge: refused at startup rather than on the first key. */
 function configDurationProblems(file: ConfigFile): string[] {
   const l = file.litellm_settings ?? {};
   const values: [string, string | undefined][] = [
@@ -93,10 +93,14 @@ function configDurationProblems(file: ConfigFile): string[] {
     ["litellm_settings.budget_duration", l.budget_duration],
     ["litellm_settings.default_internal_user_params.budget_duration", l.default_internal_user_params?.budget_duration],
   ];
-  return values.flatMap(([path, value]) => {
+  const problems = values.flatMap(([path, value]) => {
     const parsed = parseDuration(value);
     return parsed.ok ? [] : [`${path}: ${parsed.reason}`];
   });
+  if (l.timezone !== undefined && !isKnownTimeZone(l.timezone)) {
+    problems.push(`litellm_settings.timezone: unknown time zone '${l.timezone}' (use an IANA name such as "Europe/Berlin", or "UTC")`);
+  }
+  return problems;
 }
 
 function resolveEnvRefs(value: unknown, env: Env, path: string, warnings: string[]): unknown {

@@ -177,6 +177,8 @@ export const LitellmSettings = t.Object({
   callbacks: t.Optional(t.Array(t.Unknown())),
   success_callback: t.Optional(t.Array(t.Unknown())),
   failure_callback: t.Optional(t.Array(t.Unknown())),
+  /** The zone budget resets align to (midnight, Monday, the 1st): an IANA name; UTC by default. */
+  timezone: t.Optional(t.String({ minLength: 1 })),
   /** GET /metrics takes a key (any valid one) instead of being public. */
   require_auth_for_metrics_endpoint: t.Optional(t.Boolean()),
   /** Record every change of a key, user, team or model in the audit log (GET /audit). */

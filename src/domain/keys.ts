@@ -106,7 +106,7 @@ export interface ListQuery {
 }
 
 export interface KeysDeps {
-  config?: { readonly litellm: { readonly key_generation_settings?: KeyGenerationSettings } };
+  config?: { readonly litellm: { readonly key_generation_settings?: KeyGenerationSettings; readonly timezone?: string } };
   store: Store;
   invalidation: Invalidation;
   now: () => number;
@@ -377,7 +377,7 @@ export class KeyService {
     if (has("budgetDuration")) {
       const period = parseOrThrow(s.budgetDuration, "budget_duration");
       p.budgetDuration = period ? s.budgetDuration : null;
-      p.budgetResetAt = period ? budgetResetAt(nowMs, period) : null;
+      p.budgetResetAt = period ? budgetResetAt(nowMs, period, this.deps.config?.litellm.timezone) : null;
     }
     return p;
   }

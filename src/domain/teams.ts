@@ -18,6 +18,9 @@ export interface TeamsContext {
   store: Store;
   /** Teams any user may join on their own (litellm_settings.default_internal_user_params.available_teams). */
   availableTeams?: readonly string[];
+  /** litellm_settings.timezone: the zone a budget_duration's resets align to. */
+  timeZone?: string;
+  now?: () => number;
   invalidateKey(token: string): void;
   invalidateTeam(teamId: string): void;
 }
@@ -87,14 +90,14 @@ export function teamView(t: TeamRow, members: MemberRow[]) {
   };
 }
 
-function toRow(f: TeamFields): Partial<NewTeamRow> {
+function toRow(f: TeamFields, ctx: Pick<TeamsContext, "timeZone" | "now">): Partial<NewTeamRow> {
   const row: Partial<NewTeamRow> = {};
   if (f.team_member_permissions) checkMemberPermissions(f.team_member_permissions);
   if (f.team_alias !== undefined) row.teamAlias = f.team_alias;
   if (f.models !== undefined) row.models = f.models;
   if (f.max_budget !== undefined) row.maxBudgetNano = usdFieldToNanoOrNull("max_budget", f.max_budget);
   if (f.soft_budget !== undefined) row.softBudgetNano = usdFieldToNanoOrNull("soft_budget", f.soft_budget);
-  if (f.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(f.budget_duration, Date.now()));
+  if (f.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(f.budget_duration, (ctx.now ?? Date.now)(), ctx.timeZone));
   if (f.tpm_limit !== undefined) row.tpmLimit = f.tpm_limit;
   if (f.rpm_limit !== undefined) row.rpmLimit = f.rpm_limit;
   if (f.max_parallel_requests !== undefined) row.maxParallelRequests = f.max_parallel_requests;
@@ -133,7 +136,7 @@ async function resolveMember(ctx: TeamsContext, ref: MemberRef): Promise<string>
 
 export async function createTeam(ctx: TeamsContext, caller: Caller, input: TeamFields & { team_id?: string; members_with_roles?: MemberRef[] }) {
   const teamId = input.team_id ?? crypto.randomUUID();
-  const row = await insertTeam(ctx.store, { teamId, ...toRow(input) });
+  const row = await insertTeam(ctx.store, { teamId, ...toRow(input, ctx) });
   if (!row) throw GatewayError.badRequest(`Team id = ${teamId} already exists. Please use a different team id.`, "team_id");
   const refs = [...(input.members_with_roles ?? [])];
   // LiteLLM appends the creator as an admin when it is not listed (its tests count on it, §8.2.7).
@@ -148,7 +151,7 @@ export async function createTeam(ctx: TeamsContext, caller: Caller, input: TeamF
 export async function updateTeamFields(ctx: TeamsContext, caller: Caller, teamId: string, fields: TeamFields) {
   await requireTeam(ctx, teamId);
   await checkTeamAdmin(ctx, caller, teamId, "/team/update");
-  const row = await updateTeam(ctx.store, teamId, toRow(fields));
+  const row = await updateTeam(ctx.store, teamId, toRow(fields, ctx));
   ctx.invalidateTeam(teamId);
   return { team_id: teamId, data: teamView(row!, await membersOf(ctx.store, teamId)) };
 }

@@ -18,6 +18,9 @@ export interface UsersContext {
   /** Called for every key and user row that changed, so caches (and other instances) reload. */
   invalidateKey(token: string): void;
   invalidateUser(userId: string): void;
+  /** litellm_settings.timezone: the zone a budget_duration's resets align to. */
+  timeZone?: string;
+  now?: () => number;
 }
 
 export interface Caller {
@@ -67,7 +70,7 @@ export function userView(row: UserRow, extra: { teams?: string[]; key_count?: nu
   };
 }
 
-function toRow(fields: UserFields): Partial<NewUserRow> {
+function toRow(fields: UserFields, ctx: Pick<UsersContext, "timeZone" | "now">): Partial<NewUserRow> {
   const row: Partial<NewUserRow> = {};
   if (fields.user_email !== undefined) row.userEmail = fields.user_email;
   if (fields.user_alias !== undefined) row.userAlias = fields.user_alias;
@@ -75,7 +78,7 @@ function toRow(fields: UserFields): Partial<NewUserRow> {
   if (fields.models !== undefined) row.models = fields.models;
   if (fields.max_budget !== undefined) row.maxBudgetNano = usdFieldToNanoOrNull("max_budget", fields.max_budget);
   if (fields.soft_budget !== undefined) row.softBudgetNano = usdFieldToNanoOrNull("soft_budget", fields.soft_budget);
-  if (fields.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(fields.budget_duration, Date.now()));
+  if (fields.budget_duration !== undefined) Object.assign(row, budgetPeriodColumns(fields.budget_duration, (ctx.now ?? Date.now)(), ctx.timeZone));
   if (fields.tpm_limit !== undefined) row.tpmLimit = fields.tpm_limit;
   if (fields.rpm_limit !== undefined) row.rpmLimit = fields.rpm_limit;
   if (fields.max_parallel_requests !== undefined) row.maxParallelRequests = fields.max_parallel_requests;
@@ -94,7 +97,7 @@ export async function createUser(ctx: UsersContext, caller: Caller, input: UserF
     const teamId = typeof ref === "string" ? ref : ref.team_id;
     if (!(await findTeam(ctx.store, teamId))) throw GatewayError.badRequest(`Team id=${teamId} does not exist in db`, "teams");
   }
-  const result = await insertUser(ctx.store, { userId, ...toRow(input) });
+  const result = await insertUser(ctx.store, { userId, ...toRow(input, ctx) });
   if (!result.ok) {
     throw result.conflict === "user_id"
       ? GatewayError.conflict(`User with id ${userId} already exists`, "user_id")
@@ -163,7 +166,7 @@ export async function updateUserFields(ctx: UsersContext, caller: Caller, input:
     const empty = v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
     if (!empty || k === "max_budget") (fields as Record<string, unknown>)[k] = v;
   }
-  const changes = toRow(fields);
+  const changes = toRow(fields, ctx);
   let row: UserRow | undefined;
   if (existing) {
     row = await updateUser(ctx.store, userId, changes);

@@ -59,27 +59,67 @@ export function expiresAt(nowMs: number, d: Duration | null): Date | null {
 
 /**
  * The next budget reset for a `budget_duration`, aligned like LiteLLM's
- * get_next_standardized_reset_time (UTC): Ns/Nm/Nh → next multiple of N within the day; 1d/24h →
- * next midnight; 7d/1w → next Monday 00:00; 30d and Nmo → 1st of next month; other Nd → today
- * 00:00 + N days; other Nw → today 00:00 + N weeks.
+ * get_next_standardized_reset_time in `timeZone` (litellm_settings.timezone; UTC by default):
+ * Ns/Nm/Nh → next multiple of N within the day; 1d/24h → next midnight; 7d/1w → next Monday
+ * 00:00; 30d and Nmo → 1st of next month; other Nd → today 00:00 + N days; other Nw → today 00:00
+ * + N weeks. Midnights are the zone's own: a day that DST shortens or lengthens is 23 or 25 hours.
  */
-export function budgetResetAt(nowMs: number, d: Duration): Date {
-  const t = new Date(nowMs);
-  const midnight = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
-  const firstOfNextMonth = Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1);
+export function budgetResetAt(nowMs: number, d: Duration, timeZone = "UTC"): Date {
+  const day = localDay(nowMs, timeZone);
+  // Local calendar dates to instants; Date.UTC carries a day or month past its end.
+  const at = (dayOffset: number, month = day.month, date = day.date) => localMidnight(timeZone, day.year, month, date + dayOffset);
+  const midnight = at(0);
   const { amount, unit } = d;
-  if (unit === "mo") return new Date(firstOfNextMonth);
-  if ((unit === "d" && amount === 1) || (unit === "h" && amount === 24)) return new Date(midnight + UNIT_MS.d);
-  if ((unit === "d" && amount === 7) || (unit === "w" && amount === 1)) {
-    const daysSinceMonday = (t.getUTCDay() + 6) % 7;
-    return new Date(midnight + (7 - daysSinceMonday) * UNIT_MS.d);
-  }
-  if (unit === "d" && amount === 30) return new Date(firstOfNextMonth);
-  if (unit === "d") return new Date(midnight + amount * UNIT_MS.d);
-  if (unit === "w") return new Date(midnight + amount * UNIT_MS.w);
+  if (unit === "mo" || (unit === "d" && amount === 30)) return new Date(localMidnight(timeZone, day.year, day.month + 1, 1));
+  if ((unit === "d" && amount === 1) || (unit === "h" && amount === 24)) return new Date(at(1));
+  if ((unit === "d" && amount === 7) || (unit === "w" && amount === 1)) return new Date(at(7 - ((day.weekday + 6) % 7)));
+  if (unit === "d") return new Date(at(amount));
+  if (unit === "w") return new Date(at(7 * amount));
   // s, m, h: the next multiple of the period counted from midnight; past the day's end, midnight.
   const stepMs = amount * UNIT_MS[unit];
-  const sinceMidnight = nowMs - midnight;
-  const next = midnight + (Math.floor(sinceMidnight / stepMs) + 1) * stepMs;
-  return new Date(Math.min(next, midnight + UNIT_MS.d));
+  const next = midnight + (Math.floor((nowMs - midnight) / stepMs) + 1) * stepMs;
+  return new Date(Math.min(next, at(1)));
+}
+
+/** Whether `timeZone` is one this runtime knows (an IANA name such as "Europe/Berlin", or "UTC"). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", weekday: "short" });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** The zone's wall clock at an instant: its date, weekday (0 = Sunday) and its offset from UTC. */
+function localDay(atMs: number, timeZone: string): { year: number; month: number; date: number; weekday: number; offsetMs: number } {
+  if (timeZone === "UTC") {
+    const t = new Date(atMs);
+    return { year: t.getUTCFullYear(), month: t.getUTCMonth(), date: t.getUTCDate(), weekday: t.getUTCDay(), offsetMs: 0 };
+  }
+  const parts: Record<string, string> = {};
+  for (const p of formatterFor(timeZone).formatToParts(atMs)) parts[p.type] = p.value;
+  const [year, month, date] = [Number(parts.year), Number(parts.month) - 1, Number(parts.day)];
+  const wall = Date.UTC(year, month, date, Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return { year, month, date, weekday: WEEKDAYS.indexOf(parts.weekday!), offsetMs: wall - (atMs - (((atMs % 1000) + 1000) % 1000)) };
+}
+
+/** The instant the zone's clock reads 00:00 on that date (the zone's offset then, found in two steps for DST). */
+function localMidnight(timeZone: string, year: number, month: number, date: number): number {
+  const wall = Date.UTC(year, month, date);
+  if (timeZone === "UTC") return wall;
+  const guess = wall - localDay(wall, timeZone).offsetMs;
+  return wall - localDay(guess, timeZone).offsetMs;
 }

@@ -10,9 +10,9 @@ export interface BudgetPeriodColumns {
 }
 
 /** null / "" / "none" clear the period; a malformed duration is a 400 naming the field. */
-export function budgetPeriodColumns(budgetDuration: string | null, nowMs: number): BudgetPeriodColumns {
+export function budgetPeriodColumns(budgetDuration: string | null, nowMs: number, timeZone?: string): BudgetPeriodColumns {
   const parsed = parseDuration(budgetDuration);
   if (!parsed.ok) throw GatewayError.badRequest(parsed.reason, "budget_duration");
   if (parsed.duration === null) return { budgetDuration: null, budgetResetAt: null };
-  return { budgetDuration, budgetResetAt: budgetResetAt(nowMs, parsed.duration) };
+  return { budgetDuration, budgetResetAt: budgetResetAt(nowMs, parsed.duration, timeZone) };
 }

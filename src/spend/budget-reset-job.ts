@@ -24,6 +24,8 @@ export interface BudgetResetDeps {
   /** Spend settled before a reset belongs to the period it ends: committed first (ledger.ts writes behind). */
   readonly ledger: Pick<SpendLedger, "flush">;
   readonly log: Logger;
+  /** litellm_settings.timezone: the zone the next reset aligns to. */
+  readonly timeZone?: string;
 }
 
 export type ResetCounts = Record<ResetScope, number>;
@@ -38,7 +40,7 @@ export async function resetDueBudgets(deps: BudgetResetDeps, nowMs: number): Pro
     for (;;) {
       const due = await findDueBudgets(deps.store, scope, now, PAGE, after);
       for (const d of due) {
-        const decision = budgetResetDue(d, nowMs);
+        const decision = budgetResetDue(d, nowMs, deps.timeZone);
         // A duration that no longer parses has no next reset: leave the row as it is.
         if (!decision.due || decision.nextResetAt === null) continue;
         if (await resetBudgetIfUnchanged(deps.store, d, decision.nextResetAt)) {

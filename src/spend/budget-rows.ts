@@ -64,7 +64,14 @@ export async function loadEndUserBudget(s: Store, userId: string, byDefault: End
  * it, whose limit and period follow the config at every start; its spend and reset time are kept
  * unless the period changed.
  */
-export async function ensureProxyBudgetRow(s: Store, userId: string, maxBudgetNano: number, duration: string | undefined, nowMs: number): Promise<void> {
+export async function ensureProxyBudgetRow(
+  s: Store,
+  userId: string,
+  maxBudgetNano: number,
+  duration: string | undefined,
+  nowMs: number,
+  timeZone?: string,
+): Promise<void> {
   const u = s.t.users;
   const parsed = parseDuration(duration);
   const period = parsed.ok ? parsed.duration : null;
@@ -73,7 +80,7 @@ export async function ensureProxyBudgetRow(s: Store, userId: string, maxBudgetNa
   const fields = {
     maxBudgetNano,
     budgetDuration: period ? duration! : null,
-    budgetResetAt: period ? (keepReset ? row.budgetResetAt : budgetResetAt(nowMs, period)) : null,
+    budgetResetAt: period ? (keepReset ? row.budgetResetAt : budgetResetAt(nowMs, period, timeZone)) : null,
   };
   if (row) await s.db.update(u).set(fields).where(eq(u.userId, userId));
   else await s.db.insert(u).values({ userId, ...fields }).onConflictDoNothing();

@@ -101,7 +101,7 @@ export function createSpend(deps: { store: Store; config: Config; now: () => num
   let proxyRow: Promise<void> | undefined =
     proxyBudget === undefined
       ? undefined
-      : ensureProxyBudgetRow(deps.store, PROXY_BUDGET_USER_ID, usdToNano(proxyBudget), deps.config.litellm.budget_duration, deps.now()).catch((err) =>
+      : ensureProxyBudgetRow(deps.store, PROXY_BUDGET_USER_ID, usdToNano(proxyBudget), deps.config.litellm.budget_duration, deps.now(), deps.config.litellm.timezone).catch((err) =>
           deps.log?.error("writing the proxy budget's row failed", { error: String(err) }),
         );
   const budgetsOf = budgetsFinder(proxyRef);

@@ -12,7 +12,7 @@ export function startSpendJobs(deps: AppDeps): SpendJobs {
   const g = deps.config.general;
   const resets = deps.spend
     ? startBudgetResetJob(
-        { store: deps.store, invalidation: deps.invalidation, book: deps.spend.book, ledger: deps.spend.ledger, log: deps.log, now: deps.now },
+        { store: deps.store, invalidation: deps.invalidation, book: deps.spend.book, ledger: deps.spend.ledger, log: deps.log, now: deps.now, timeZone: deps.config.litellm.timezone },
         { minS: g.proxy_budget_rescheduler_min_time, maxS: g.proxy_budget_rescheduler_max_time },
       )
     : undefined;

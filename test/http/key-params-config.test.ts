@@ -2,7 +2,9 @@
 // config.yaml sets them: default_key_generate_params, upperbound_key_generate_params,
 // max_internal_user_budget + internal_user_budget_duration.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { parseConfig } from "../../src/config/load.ts";
+import { resetDueBudgets } from "../../src/spend/budget-reset-job.ts";
 import { errorOf, type Gateway, MASTER_KEY, PG_URL, startGateway } from "../support/harness.ts";
 import { MOCK_TEXT, MockUpstream } from "../support/mock-upstream.ts";
 
@@ -252,3 +254,38 @@ describe.skipIf(dialect === "pg" && !PG_URL)(`general_settings.store_prompts_in_
   });
 });
 }
+
+describe("litellm_settings.timezone", () => {
+  // 2031-01-15 12:00Z is 17:30 in India (UTC+5:30): the next midnight there is 18:30Z the same day.
+  const IST_MIDNIGHT = "2031-01-15T18:30:00.000Z";
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ configYaml: "litellm_settings:\n  timezone: Asia/Kolkata\n", now: () => NOW });
+  });
+  afterAll(() => gw.close());
+  const post = async (path: string, json: unknown) => (await (await gw.request(path, { method: "POST", json })).json()) as Json;
+
+  test("budget resets align to the zone's midnight for keys, users, teams, end users and tiers", async () => {
+    expect((await post("/key/generate", { budget_duration: "1d" })).budget_reset_at).toBe(IST_MIDNIGHT);
+    expect((await post("/user/new", { user_id: "tz-user", budget_duration: "1d", auto_create_key: false })).budget_reset_at).toBe(IST_MIDNIGHT);
+    expect((await post("/team/new", { team_id: "tz-team", budget_duration: "1d" })).budget_reset_at).toBe(IST_MIDNIGHT);
+    expect((await post("/customer/new", { user_id: "tz-customer", max_budget: 1, budget_duration: "1d" })).litellm_budget_table.budget_reset_at).toBe(IST_MIDNIGHT);
+    expect((await post("/budget/new", { budget_id: "tz-tier", max_budget: 1, budget_duration: "1d" })).budget_reset_at).toBe(IST_MIDNIGHT);
+    // A month: the 1st at 00:00 in India, which is the last day of the month before in UTC.
+    expect((await post("/key/generate", { budget_duration: "1mo" })).budget_reset_at).toBe("2031-01-31T18:30:00.000Z");
+  });
+
+  test("the reset job schedules the next period in the zone too", async () => {
+    const made = await post("/key/generate", { budget_duration: "1d" });
+    const k = gw.store.t.keys;
+    await gw.store.db.update(k).set({ budgetResetAt: new Date(NOW - 1) }).where(eq(k.token, made.token));
+    const deps = { store: gw.store, invalidation: gw.deps.invalidation, book: gw.deps.spend!.book, ledger: gw.deps.spend!.ledger, log: gw.deps.log, timeZone: "Asia/Kolkata" };
+    expect((await resetDueBudgets(deps, NOW)).key).toBeGreaterThanOrEqual(1);
+    const [row] = await gw.store.db.select().from(k).where(eq(k.token, made.token));
+    expect(row!.budgetResetAt!.toISOString()).toBe(IST_MIDNIGHT);
+  });
+
+  test("an unknown zone stops the start with its path", () => {
+    expect(() => parseConfig("litellm_settings:\n  timezone: Mars/Olympus_Mons\n", {}, "test")).toThrow("litellm_settings.timezone: unknown time zone 'Mars/Olympus_Mons'");
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { addDuration, budgetResetAt, parseDuration } from "../../src/policy/duration.ts";
+import { addDuration, budgetResetAt, isKnownTimeZone, parseDuration } from "../../src/policy/duration.ts";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -67,5 +67,34 @@ describe("budgetResetAt (aligned, UTC)", () => {
 
   test("an hourly period that does not divide the day ends at midnight", () => {
     expect(budgetResetAt(at("2026-01-07T22:30:00Z"), { amount: 5, unit: "h" }).toISOString()).toBe("2026-01-08T00:00:00.000Z");
+  });
+});
+
+describe("budget resets in litellm_settings.timezone", () => {
+  const reset = (now: string, budgetDuration: string, timeZone: string) => {
+    const parsed = parseDuration(budgetDuration);
+    if (!parsed.ok || !parsed.duration) throw new Error(budgetDuration);
+    return budgetResetAt(Date.parse(now), parsed.duration, timeZone).toISOString();
+  };
+  test.each([
+    // India (UTC+5:30, no DST): 20:00Z is already 01:30 the next day there.
+    ["2026-12-07T20:00:00Z", "1d", "Asia/Kolkata", "2026-12-08T18:30:00.000Z"],
+    ["2026-12-07T10:00:00Z", "1d", "Asia/Kolkata", "2026-12-07T18:30:00.000Z"],
+    ["2026-12-07T20:00:00Z", "7d", "Asia/Kolkata", "2026-12-13T18:30:00.000Z"], // Tuesday there → Monday 00:00
+    ["2026-12-07T20:00:00Z", "1mo", "Asia/Kolkata", "2026-12-31T18:30:00.000Z"],
+    ["2026-12-07T20:00:00Z", "30m", "Asia/Kolkata", "2026-12-07T20:30:00.000Z"],
+    // New York across the spring DST change (2026-03-08): midnight is 05:00Z before it, 04:00Z after.
+    ["2026-03-08T03:00:00Z", "1d", "America/New_York", "2026-03-08T05:00:00.000Z"],
+    ["2026-03-08T12:00:00Z", "1d", "America/New_York", "2026-03-09T04:00:00.000Z"],
+    // UTC is the default and unchanged.
+    ["2026-12-07T20:00:00Z", "1d", "UTC", "2026-12-08T00:00:00.000Z"],
+  ])("%s + %s in %s → %s", (now, duration, zone, expected) => {
+    expect(reset(now, duration, zone)).toBe(expected);
+  });
+
+  test("unknown zones are told apart from known ones", () => {
+    expect(isKnownTimeZone("Europe/Berlin")).toBe(true);
+    expect(isKnownTimeZone("UTC")).toBe(true);
+    expect(isKnownTimeZone("Mars/Olympus_Mons")).toBe(false);
   });
 });

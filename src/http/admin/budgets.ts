@@ -47,7 +47,7 @@ export function toBudgetJson(b: BudgetRow) {
   };
 }
 
-function toRow(f: Fields, nowMs: number): Partial<NewBudgetRow> {
+function toRow(f: Fields, nowMs: number, timeZone: string | undefined): Partial<NewBudgetRow> {
   const r: Partial<NewBudgetRow> = {};
   if (f.max_budget !== undefined) r.maxBudgetNano = usdToNanoOrNull(f.max_budget);
   if (f.soft_budget !== undefined) r.softBudgetNano = usdToNanoOrNull(f.soft_budget);
@@ -55,7 +55,7 @@ function toRow(f: Fields, nowMs: number): Partial<NewBudgetRow> {
   if (f.tpm_limit !== undefined) r.tpmLimit = f.tpm_limit;
   if (f.rpm_limit !== undefined) r.rpmLimit = f.rpm_limit;
   if (f.model_max_budget !== undefined) r.modelMaxBudget = f.model_max_budget as NewBudgetRow["modelMaxBudget"];
-  if (f.budget_duration !== undefined) Object.assign(r, budgetPeriodColumns(f.budget_duration, nowMs));
+  if (f.budget_duration !== undefined) Object.assign(r, budgetPeriodColumns(f.budget_duration, nowMs, timeZone));
   return r;
 }
 
@@ -81,13 +81,13 @@ export function budgetRoutes(deps: AppDeps) {
       requireAdmin(principal.role);
       const budgetId = body.budget_id ?? crypto.randomUUID();
       const by = callerOf(principal).userId;
-      const row = await insertBudget(s, { budgetId, ...toRow(body, deps.now()), createdBy: by, updatedBy: by });
+      const row = await insertBudget(s, { budgetId, ...toRow(body, deps.now(), deps.config.litellm.timezone), createdBy: by, updatedBy: by });
       if (!row) throw GatewayError.badRequest(`Budget with id '${budgetId}' already exists.`, "budget_id");
       return toBudgetJson(row);
     }, { body: BudgetNewBody, ...doc("Create a budget tier (max_budget, soft_budget, rpm/tpm, budget_duration)") })
     .post("/budget/update", async ({ principal, body }) => {
       requireAdmin(principal.role);
-      const patch = toRow(body, deps.now());
+      const patch = toRow(body, deps.now(), deps.config.litellm.timezone);
       const row = await updateBudget(s, body.budget_id, { ...patch, updatedBy: callerOf(principal).userId });
       if (!row) throw GatewayError.notFound(`Budget with id '${body.budget_id}' not found.`, "budget_id");
       const endUsers = await applyBudgetToEndUsers(s, body.budget_id, endUserPatchOf(patch));

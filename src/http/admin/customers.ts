@@ -107,7 +107,7 @@ export function customerRoutes(deps: AppDeps) {
       // budget book and the reset job read one row per end user.
       const [tier] = await findBudgets(s, [f.budget_id]);
       if (!tier) throw GatewayError.badRequest(`Budget id=${f.budget_id} does not exist. Create it with /budget/new first.`, "budget_id");
-      Object.assign(p, { budgetId: tier.budgetId, maxBudgetNano: tier.maxBudgetNano, softBudgetNano: tier.softBudgetNano, tpmLimit: tier.tpmLimit, rpmLimit: tier.rpmLimit }, budgetPeriodColumns(tier.budgetDuration, nowMs));
+      Object.assign(p, { budgetId: tier.budgetId, maxBudgetNano: tier.maxBudgetNano, softBudgetNano: tier.softBudgetNano, tpmLimit: tier.tpmLimit, rpmLimit: tier.rpmLimit }, budgetPeriodColumns(tier.budgetDuration, nowMs, deps.config.litellm.timezone));
       return p;
     }
     if (f.budget_id === null) p.budgetId = null;
@@ -115,7 +115,7 @@ export function customerRoutes(deps: AppDeps) {
     if (f.soft_budget !== undefined) p.softBudgetNano = usdToNanoOrNull(f.soft_budget);
     if (f.tpm_limit !== undefined) p.tpmLimit = f.tpm_limit;
     if (f.rpm_limit !== undefined) p.rpmLimit = f.rpm_limit;
-    if (f.budget_duration !== undefined) Object.assign(p, budgetPeriodColumns(f.budget_duration, nowMs));
+    if (f.budget_duration !== undefined) Object.assign(p, budgetPeriodColumns(f.budget_duration, nowMs, deps.config.litellm.timezone));
     return p;
   };
 

@@ -72,6 +72,8 @@ export function teamsContext(deps: AppDeps): TeamsContext {
     invalidateKey: (token) => void deps.invalidation.key(token),
     invalidateTeam: (teamId) => void deps.invalidation.team(teamId),
     availableTeams: deps.config.litellm.default_internal_user_params?.available_teams,
+    timeZone: deps.config.litellm.timezone,
+    now: deps.now,
   };
 }
 

@@ -85,6 +85,8 @@ export function usersContext(deps: AppDeps): UsersContext {
     store: deps.store,
     invalidateKey: (token) => void deps.invalidation.key(token),
     invalidateUser: (userId) => void deps.invalidation.user(userId),
+    timeZone: deps.config.litellm.timezone,
+    now: deps.now,
   };
 }
 
