@@ -13,7 +13,7 @@ export function metricsRoutes(deps: AppDeps) {
   const router = routerFor(deps.config);
   const metrics = () => {
     if (!deps.metrics) throw GatewayError.notFound('Metrics are off: add "prometheus" to litellm_settings.callbacks in config.yaml.');
-    return new Response(deps.metrics.text(router, deps.now()), { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
+    return new Response(deps.metrics.text(router, deps.now(), deps.spend?.book), { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } });
   };
   const detail = { detail: { tags: ["health"], summary: "Prometheus metrics (litellm_settings.callbacks: [prometheus]); public unless require_auth_for_metrics_endpoint" } };
   // Typed as a plain Elysia: the two shapes (with and without the guard) are one plugin to the app.

@@ -11,7 +11,8 @@ import { isCoolingDown } from "../router/deployment-stats.ts";
 import type { Router } from "../router/router.ts";
 import { deploymentCostNanoUsd, tokenUsageOf } from "../spend/cost.ts";
 import { nanoToUsd } from "../money.ts";
-import { Counter, exposition, Gauge, Histogram } from "./registry.ts";
+import type { BudgetBook } from "../spend/budget-book.ts";
+import { Counter, exposition, Gauge, Histogram, MAX_SERIES } from "./registry.ts";
 
 const WHO = ["end_user", "hashed_api_key", "api_key_alias", "team", "team_alias", "user"] as const;
 const REQUEST_LABELS = [...WHO, "requested_model"];
@@ -44,6 +45,13 @@ export class ProxyMetrics {
   readonly outputTokens = new Counter("litellm_output_tokens_metric_total", "Completion tokens of LLM calls", MODEL_LABELS);
   readonly totalTokens = new Counter("litellm_total_tokens_metric_total", "Prompt and completion tokens of LLM calls", MODEL_LABELS);
   readonly latency = new Histogram("litellm_request_total_latency_metric", "Time from the request to the end of the answer, seconds", LATENCY_LABELS, LATENCY_BUCKETS);
+  readonly keyBudgetRemaining = new Gauge("litellm_remaining_api_key_budget_metric", "A key's budget left, USD", ["hashed_api_key", "api_key_alias"]);
+  readonly keyBudgetMax = new Gauge("litellm_api_key_max_budget_metric", "A key's max budget, USD", ["hashed_api_key", "api_key_alias"]);
+  readonly teamBudgetRemaining = new Gauge("litellm_remaining_team_budget_metric", "A team's budget left, USD", ["team", "team_alias"]);
+  readonly teamBudgetMax = new Gauge("litellm_team_max_budget_metric", "A team's max budget, USD", ["team", "team_alias"]);
+  // The aliases budgets are labelled with, learned from the calls (the budget book knows ids only).
+  private readonly keyAliases = new Map<string, string>();
+  private readonly teamAliases = new Map<string, string>();
   readonly deploymentState = new Gauge(
     "litellm_deployment_state",
     "Each deployment's state: 0 healthy, 1 its last call failed, 2 cooling down (out of rotation)",
@@ -68,6 +76,7 @@ export class ProxyMetrics {
 
   record(ctx: CallContext, outcome: CallOutcome): void {
     const who = whoOf(ctx.principal, ctx.endUserId);
+    if (ctx.principal.kind === "key") this.rememberAliases(ctx.principal);
     const status = String(outcome.httpStatus);
     this.totalRequests.inc([...who, ctx.requestedModel, status]);
     if (outcome.status === "failure") {
@@ -86,9 +95,27 @@ export class ProxyMetrics {
     if (outcome.deployment) this.spend.inc(labels, nanoToUsd(deploymentCostNanoUsd(usage, outcome.deployment)));
   }
 
-  /** The exposition text, each deployment's state read from the router as it is now. */
-  text(router: Router, nowMs: number): string {
-    this.deploymentState.clear();
+  private rememberAliases(p: Extract<Principal, { kind: "key" }>): void {
+    if (p.key.keyAlias && this.keyAliases.size < MAX_SERIES) this.keyAliases.set(p.token, p.key.keyAlias);
+    if (p.team?.teamAlias && this.teamAliases.size < MAX_SERIES) this.teamAliases.set(p.team.teamId, p.team.teamAlias);
+  }
+
+  /**
+   * The exposition text: each deployment's state read from the router, and the budgets of the
+   * keys and teams this instance has served read from the budget book, as they are now.
+   */
+  text(router: Router, nowMs: number, budgets?: Pick<BudgetBook, "limited">): string {
+    for (const g of [this.keyBudgetRemaining, this.keyBudgetMax, this.teamBudgetRemaining, this.teamBudgetMax, this.deploymentState]) g.clear();
+    for (const b of budgets?.limited("key") ?? []) {
+      const labels = [b.id, this.keyAliases.get(b.id) ?? ""];
+      this.keyBudgetRemaining.set(labels, nanoToUsd(b.maxBudgetNano - b.spendNano));
+      this.keyBudgetMax.set(labels, nanoToUsd(b.maxBudgetNano));
+    }
+    for (const b of budgets?.limited("team") ?? []) {
+      const labels = [b.id, this.teamAliases.get(b.id) ?? ""];
+      this.teamBudgetRemaining.set(labels, nanoToUsd(b.maxBudgetNano - b.spendNano));
+      this.teamBudgetMax.set(labels, nanoToUsd(b.maxBudgetNano));
+    }
     for (const d of router.deployments) {
       const s = router.statsOf(d.id);
       const state = isCoolingDown(s, nowMs) ? 2 : s.lastOutcome && !s.lastOutcome.ok ? 1 : 0;
@@ -96,7 +123,7 @@ export class ProxyMetrics {
     }
     return exposition([
       this.totalRequests, this.failedRequests, this.requests, this.spend, this.inputTokens, this.outputTokens, this.totalTokens, this.latency,
-      this.deploymentState,
+      this.keyBudgetRemaining, this.keyBudgetMax, this.teamBudgetRemaining, this.teamBudgetMax, this.deploymentState,
     ]);
   }
 }

@@ -330,6 +330,13 @@ export class BudgetBook {
     return a ? a.dbSpendNano + a.unflushedNano : undefined;
   }
 
+  /** Every budget of a scope this instance holds that has a limit: its spend as known here, and the limit. */
+  *limited(scope: BudgetScope): Generator<{ id: string; spendNano: number; maxBudgetNano: number }> {
+    for (const [id, a] of this.accounts.ofScope(scope)) {
+      if (a.maxBudgetNano !== null) yield { id, spendNano: a.dbSpendNano + a.unflushedNano, maxBudgetNano: a.maxBudgetNano };
+    }
+  }
+
   /** An admin changed this budget (limit, spend reset): the next admission re-reads it. */
   invalidate(ref: BudgetRef): void {
     const a = this.accounts.get(ref);

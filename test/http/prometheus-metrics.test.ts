@@ -70,6 +70,19 @@ test("calls are counted per key, team, user, end user and model, with tokens, sp
   expect(sample(text, "litellm_deployment_state", { model_id: "dep-1", litellm_model_name: "gpt-4o", api_provider: "openai" })).toBe(0);
 });
 
+test("the budgets of the keys and teams served: max and what is left", async () => {
+  await gw.request("/team/new", { method: "POST", json: { team_id: "fin", team_alias: "Finance", max_budget: 1 } });
+  const made = await gw.request("/key/generate", { method: "POST", json: { key_alias: "budgeted", team_id: "fin", max_budget: 0.5 } });
+  const { key, token } = (await made.json()) as { key: string; token: string };
+  expect((await chat(key)).status).toBe(200);
+  const text = await scrape();
+  expect(sample(text, "litellm_api_key_max_budget_metric", { hashed_api_key: token, api_key_alias: "budgeted" })).toBe(0.5);
+  // One call: 7 × $0.000001 + 4 × $0.000002 = $0.000015 spent.
+  expect(sample(text, "litellm_remaining_api_key_budget_metric", { hashed_api_key: token })).toBeCloseTo(0.499985, 9);
+  expect(sample(text, "litellm_team_max_budget_metric", { team: "fin", team_alias: "Finance" })).toBe(1);
+  expect(sample(text, "litellm_remaining_team_budget_metric", { team: "fin" })).toBeCloseTo(0.999985, 9);
+});
+
 test("an upstream failure is counted with its status, and the deployment's state shows it (the only deployment of its group is never cooled down)", async () => {
   mock.cue({ kind: "error", status: 500, message: "boom" });
   const res = await chat(MASTER_KEY);
