@@ -279,6 +279,8 @@ export class KeyService {
     };
     const row = await this.write(current.token, () => updateKey(this.deps.store, current.token, patch), input.keyAlias);
     const store = this.deps.store;
+    // The old secret's row as it was, as LiteLLM keeps it: /key/list?status=deleted shows it.
+    await insertDeletedKeys(store, [current], actor.userId, new Date(nowMs));
     if (grace) {
       await repointGraceTokens(store, current.token, token);
       await insertGraceToken(store, current.token, token, new Date(addDuration(nowMs, grace)));

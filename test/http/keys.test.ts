@@ -297,6 +297,10 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await get(`/key/list?status=deleted&user_id=someone-else`, ownerKey.key)).status).toBe(403);
       // A deleted key stays deleted: the copy does not bring it back.
       expect((await callWith(gone.key)).status).toBe(401);
+      // Regenerating keeps the old secret's row too, as LiteLLM.
+      const rotated = (await (await post("/key/regenerate", { key: kept.key })).json()) as Json;
+      expect((await deleted(`key_hash=${kept.token}`)).keys).toEqual([kept.token]);
+      expect((await deleted(`key_hash=${rotated.token}`)).keys).toEqual([]);
     });
 
     test("limits beyond 32 bits (LiteLLM's BigInt columns) are stored and read back", async () => {
