@@ -37,7 +37,7 @@ export const isInfoRoute = group(
 export const isKeyManagementRoute = group(
   "/key/generate", "/key/update", "/key/delete", "/key/info", "/key/regenerate", "/key/*/regenerate", "/key/list",
   "/key/block", "/key/unblock", "/key/bulk_update", "/key/aliases", "/key/*/reset_spend", "/key/service-account/generate",
-  "/spend/logs", "/team/daily/activity",
+  "/spend/logs", "/team/daily/activity", "/management/v1/keys/*",
 );
 
 const isSpendTrackingRoute = group("/spend/*", "/global/spend", "/global/spend/*", "/user/daily/activity", "/user/daily/activity/aggregated");
@@ -54,7 +54,7 @@ const isMasterKeyOnlyRoute = group("/global/spend/reset", "/memory-usage-in-mem-
 
 export const isManagementRoute = group(
   "/key/*", "/user/*", "/team/*", "/model/new", "/model/update", "/model/delete", "/customer/*", "/end_user/*",
-  "/budget/*", "/organization/*", "/tag/*",
+  "/budget/*", "/organization/*", "/tag/*", "/management/*",
 );
 
 /** Route-group names a key's allowed_routes may use (set by key_type on /key/generate). */

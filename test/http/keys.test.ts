@@ -303,6 +303,34 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await deleted(`key_hash=${rotated.token}`)).keys).toEqual([]);
     });
 
+    test("PATCH /management/v1/keys/{key_id}: a merge patch; metadata merged, null clears; checked like /key/update", async () => {
+      const made = await generate({ key_alias: `patched-${dialect}`, max_budget: 5, rpm_limit: 7, metadata: { team: "a", nested: { x: 1, y: 2 }, drop: true } });
+      const patch = (keyId: string, json: unknown, key: string | null = MASTER_KEY) => gw.request(`/management/v1/keys/${keyId}`, { method: "PATCH", json, key });
+      const res = await patch(made.token, { max_budget: 9, rpm_limit: null, metadata: { nested: { y: null, z: 3 }, drop: null, added: "yes" } });
+      expect(res.status).toBe(200);
+      const { data } = (await res.json()) as Json;
+      expect(data).toMatchObject({ key_id: made.token, key_alias: `patched-${dialect}`, max_budget: 9, rpm_limit: null, metadata: { team: "a", nested: { x: 1, z: 3 }, added: "yes" } });
+      expect(data.token).toBeUndefined();
+      expect(JSON.stringify(data)).not.toContain(made.key);
+      // The plaintext works as the id too; a field not sent is kept.
+      const again = (await (await patch(made.key, { key_id: made.key, tpm_limit: 100 })).json()) as Json;
+      expect(again.data).toMatchObject({ max_budget: 9, tpm_limit: 100 });
+
+      const refused = async (res: Response, status: number, param: string | null) => {
+        expect(res.status).toBe(status);
+        expect((await errorOf(res)).param).toBe(param);
+      };
+      await refused(await patch(made.token, { key_id: "another" }), 400, "key_id");
+      await refused(await patch(made.token, { key: made.key }), 400, "key");
+      await refused(await patch(made.token, { colour: "blue" }), 400, "colour");
+      await refused(await patch("0".repeat(64), { max_budget: 1 }), 404, "key");
+      // Roles as /key/update: a user changes their own key, not someone else's.
+      await post("/user/new", { user_id: `patcher-${dialect}`, user_role: "internal_user", auto_create_key: false });
+      const own = await generate({ user_id: `patcher-${dialect}` });
+      expect((await patch(own.token, { max_budget: 2 }, own.key)).status).toBe(200);
+      expect((await patch(made.token, { max_budget: 2 }, own.key)).status).toBe(403);
+    });
+
     test("limits beyond 32 bits (LiteLLM's BigInt columns) are stored and read back", async () => {
       const { key } = await generate({ tpm_limit: 10_000_000_000, rpm_limit: 5_000_000_000 });
       const info = (await (await gw.request(`/key/info?key=${key}`)).json()) as { info: { tpm_limit: number; rpm_limit: number } };

@@ -58,6 +58,7 @@ const RULES: Record<string, Rule | readonly Rule[]> = {
   "POST /key/generate": { kind: "key", action: "created", created: (a) => list(a.token) },
   "POST /key/service-account/generate": { kind: "key", action: "created", created: (a) => list(a.token) },
   "POST /key/update": { kind: "key", action: "updated", targets: key },
+  "PATCH /management/v1/keys/:key_id": { kind: "key", action: "updated", targets: (c) => list(c.params.key_id) },
   "POST /key/bulk_update": { kind: "key", action: "updated", targets: (c) => (Array.isArray(c.body.keys) ? c.body.keys.flatMap((k: Json) => list(k?.key)) : []) },
   "POST /key/delete": { kind: "key", action: "deleted", targets: (c) => [...list(c.body.keys), ...list(c.body.key_aliases).map((a) => `alias:${a}`)] },
   "POST /key/regenerate": { kind: "key", action: "rotated", targets: key, renamed: (a) => a.token },

@@ -54,6 +54,17 @@ export type KeyGenerateBody = Static<typeof KeyGenerateBody>;
 export const KeyUpdateBody = t.Object({ ...settingsFields, key: t.String({ minLength: 1, error: "key is required: the key to update (sk-... or its hash)" }) }, loose);
 export type KeyUpdateBody = Static<typeof KeyUpdateBody>;
 
+/** PATCH /management/v1/keys/{key_id}: the settings, and key_id only to repeat the path's. */
+export const KeyPatchBody = t.Object({ ...settingsFields, key_id: opt(t.String(), "key_id must be a string") }, loose);
+export type KeyPatchBody = Static<typeof KeyPatchBody>;
+export const KEY_PATCH_FIELDS: ReadonlySet<string> = new Set([...Object.keys(settingsFields), "key_id"]);
+
+/** A key as LiteLLM's management API shows it (KeyResource): its hash as key_id, never a secret. */
+export function toKeyResource(row: KeyRow) {
+  const { token, ...rest } = toKeyJson(row);
+  return { key_id: token, ...rest };
+}
+
 const regenerateFields = {
   ...settingsFields,
   new_key: opt(t.String(), "new_key must be a string starting with sk-"),

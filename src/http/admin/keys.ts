@@ -6,6 +6,7 @@ import { KeyService } from "../../domain/keys.ts";
 import { GatewayError } from "../../errors.ts";
 import { type BoundsCheck, keyAliasFormatProblem, withinKeyBounds, withKeyDefaults } from "../../policy/key-params.ts";
 import { auditTrail } from "./audit.ts";
+import { mergePatch } from "./merge-patch.ts";
 import { authGuard } from "../auth-guard.ts";
 import {
   isTrue,
@@ -20,6 +21,8 @@ import {
   KeyRegenerateBody,
   KeyRegeneratePathBody,
   KeysBody,
+  KEY_PATCH_FIELDS,
+  KeyPatchBody,
   KeyUpdateBody,
   ResetSpendBody,
   toBulkUpdates,
@@ -27,6 +30,7 @@ import {
   toGenerateInput,
   toKeyInfoJson,
   toKeyJson,
+  toKeyResource,
   toKeySettings,
   toRegenerateInput,
 } from "./key-wire.ts";
@@ -120,6 +124,26 @@ export function keyRoutes(deps: AppDeps) {
     .post("/key/update", async ({ principal, body }) => ({ ...toKeyJson(await keys.update(principal, body.key, toKeySettings(forChangedKey(body)))), key: body.key }), {
       body: KeyUpdateBody,
       ...doc("Change the fields sent; null clears a field; metadata is replaced"),
+    })
+    .patch("/management/v1/keys/:key_id", async ({ principal, params, body }) => {
+      // LiteLLM's RFC 7396 surface over /key/update: only the fields sent change, null clears one,
+      // metadata is merged into the stored metadata (null removes an entry).
+      const unknown = Object.keys(body).find((f) => !KEY_PATCH_FIELDS.has(f));
+      if (unknown === "key") throw GatewayError.badRequest("`key` is not a field here: the key is the key_id in the path", "key");
+      if (unknown !== undefined) throw GatewayError.badRequest(`Unknown field: ${unknown}`, unknown);
+      if (body.key_id !== undefined && body.key_id !== params.key_id) {
+        throw GatewayError.badRequest("`key_id` in the body does not match the `key_id` in the path.", "key_id");
+      }
+      const { key_id: _same, ...changes } = body;
+      if (changes.metadata !== undefined && changes.metadata !== null) {
+        const current = await keys.info(principal, params.key_id);
+        changes.metadata = mergePatch(current.metadata, changes.metadata, "metadata") as typeof changes.metadata;
+      }
+      return { data: toKeyResource(await keys.update(principal, params.key_id, toKeySettings(forChangedKey(changes)))) };
+    }, {
+      params: t.Object({ key_id: t.String({ minLength: 1 }) }),
+      body: KeyPatchBody,
+      ...doc("Change a key by its id (hash or sk-...): RFC 7396 merge patch; metadata is merged, null clears"),
     })
     .post("/key/bulk_update", async ({ principal, body }) => {
       const results = await keys.bulkUpdate(principal, toBulkUpdates(body, forChangedKey));
