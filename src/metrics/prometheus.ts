@@ -18,6 +18,7 @@ const WHO = ["end_user", "hashed_api_key", "api_key_alias", "team", "team_alias"
 const REQUEST_LABELS = [...WHO, "requested_model"];
 const MODEL_LABELS = [...WHO, "model"];
 const LATENCY_LABELS = [...WHO, "model", "requested_model"];
+const DEPLOYMENT_LABELS = ["litellm_model_name", "model_id", "api_base", "api_provider"];
 // LiteLLM's LATENCY_BUCKETS, in seconds.
 const LATENCY_BUCKETS = [
   0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 15, 20, 25,
@@ -45,6 +46,9 @@ export class ProxyMetrics {
   readonly outputTokens = new Counter("litellm_output_tokens_metric_total", "Completion tokens of LLM calls", MODEL_LABELS);
   readonly totalTokens = new Counter("litellm_total_tokens_metric_total", "Prompt and completion tokens of LLM calls", MODEL_LABELS);
   readonly latency = new Histogram("litellm_request_total_latency_metric", "Time from the request to the end of the answer, seconds", LATENCY_LABELS, LATENCY_BUCKETS);
+  readonly deploymentRequests = new Counter("litellm_deployment_total_requests_total", "Calls sent to each deployment", DEPLOYMENT_LABELS);
+  readonly deploymentSuccesses = new Counter("litellm_deployment_success_responses_total", "Calls each deployment answered", DEPLOYMENT_LABELS);
+  readonly deploymentFailures = new Counter("litellm_deployment_failure_responses_total", "Calls that failed at each deployment", DEPLOYMENT_LABELS);
   readonly keyBudgetRemaining = new Gauge("litellm_remaining_api_key_budget_metric", "A key's budget left, USD", ["hashed_api_key", "api_key_alias"]);
   readonly keyBudgetMax = new Gauge("litellm_api_key_max_budget_metric", "A key's max budget, USD", ["hashed_api_key", "api_key_alias"]);
   readonly teamBudgetRemaining = new Gauge("litellm_remaining_team_budget_metric", "A team's budget left, USD", ["team", "team_alias"]);
@@ -82,6 +86,13 @@ export class ProxyMetrics {
     if (outcome.status === "failure") {
       const errorClass = (outcome.error as { type?: string } | undefined)?.type ?? outcome.error?.name ?? "Error";
       this.failedRequests.inc([...who, ctx.requestedModel, status, errorClass]);
+    }
+    if (outcome.deployment) {
+      const d = outcome.deployment;
+      const labels = [ctx.modelGroup, d.id, outcome.apiBase ?? d.params.api_base ?? "", outcome.provider ?? d.params.model.split("/")[0] ?? ""];
+      this.deploymentRequests.inc(labels);
+      if (outcome.status === "success") this.deploymentSuccesses.inc(labels);
+      else if (outcome.status === "failure") this.deploymentFailures.inc(labels);
     }
     const model = outcome.upstreamModel ?? ctx.modelGroup;
     this.latency.observe([...who, model, ctx.requestedModel], Math.max(0, outcome.endedAtMs - outcome.startedAtMs) / 1000);
@@ -123,6 +134,7 @@ export class ProxyMetrics {
     }
     return exposition([
       this.totalRequests, this.failedRequests, this.requests, this.spend, this.inputTokens, this.outputTokens, this.totalTokens, this.latency,
+      this.deploymentRequests, this.deploymentSuccesses, this.deploymentFailures,
       this.keyBudgetRemaining, this.keyBudgetMax, this.teamBudgetRemaining, this.teamBudgetMax, this.deploymentState,
     ]);
   }

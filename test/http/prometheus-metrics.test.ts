@@ -68,6 +68,9 @@ test("calls are counted per key, team, user, end user and model, with tokens, sp
   expect(text).toContain("# TYPE litellm_request_total_latency_metric histogram");
   expect(text).toContain("# TYPE litellm_spend_metric_total counter");
   expect(sample(text, "litellm_deployment_state", { model_id: "dep-1", litellm_model_name: "gpt-4o", api_provider: "openai" })).toBe(0);
+  // Per deployment: the refused call never reached it.
+  expect(sample(text, "litellm_deployment_total_requests_total", { model_id: "dep-1", litellm_model_name: "gpt-4o" })).toBe(2);
+  expect(sample(text, "litellm_deployment_success_responses_total", { model_id: "dep-1" })).toBe(2);
 });
 
 test("the budgets of the keys and teams served: max and what is left", async () => {
@@ -90,6 +93,7 @@ test("an upstream failure is counted with its status, and the deployment's state
   const text = await scrape();
   expect(sample(text, "litellm_proxy_failed_requests_metric_total", { hashed_api_key: "master_key", exception_status: "500" })).toBe(1);
   expect(sample(text, "litellm_deployment_state", { model_id: "dep-1" })).toBe(1);
+  expect(sample(text, "litellm_deployment_failure_responses_total", { model_id: "dep-1", api_provider: "openai" })).toBe(1);
 });
 
 describe("switches", () => {
