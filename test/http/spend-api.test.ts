@@ -121,6 +121,7 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect(p1.data[0].request_id).toBe(ids.a3);
       const p2 = await get(g, "/spend/logs?page=2&page_size=3");
       expect(p2.data).toHaveLength(1);
+      expect(await get(g, "/spend/logs/v2?page=1&page_size=3")).toEqual(p1);
       expect(new Set([...p1.data, ...p2.data].map((r: any) => r.request_id))).toEqual(new Set(Object.values(ids)));
     });
 

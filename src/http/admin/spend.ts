@@ -145,6 +145,10 @@ export function spendRoutes(deps: AppDeps) {
       query: SpendLogsQuery,
       ...doc("Spend-log rows, paged for the UI: {data, total, page, page_size, total_pages}"),
     })
+    .get("/spend/logs/v2", ({ principal, query }) => logs(principal, query, true), {
+      query: SpendLogsQuery,
+      ...doc("The same pages under LiteLLM's newer name"),
+    })
     .get("/global/spend", async ({ principal }) => {
       requireReadAll(principal, "/global/spend");
       const now = deps.now();
