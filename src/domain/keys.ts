@@ -14,6 +14,7 @@ import {
   findKeysByTokensOrAliases,
   insertDeletedKeys,
   insertGraceToken,
+  type KeyListFilter,
   type KeyOrder,
   type KeyPatch,
   type KeyRow,
@@ -161,9 +162,20 @@ export class KeyService {
   }
 
   async list(caller: Principal, q: ListQuery): Promise<{ rows: KeyRow[]; total: number }> {
+    return listKeys(this.deps.store, await this.listFilter(caller, q), pageOf(q), q.order);
+  }
+
+  /** Keys deleted through /key/delete, newest first, as the caller may list them (the same scope as live keys). */
+  async listDeleted(caller: Principal, q: ListQuery): Promise<{ rows: { key: KeyRow; deletedAt: Date; deletedBy: string | null }[]; total: number }> {
+    const { rows, total } = await listDeletedKeys(this.deps.store, await this.listFilter(caller, q), pageOf(q));
+    return { rows: rows.map((d) => ({ key: deletedKeyRow(d), deletedAt: d.deletedAt, deletedBy: d.deletedBy })), total };
+  }
+
+  /** A list query as a store filter, narrowed to what the caller may list. */
+  private async listFilter(caller: Principal, q: ListQuery): Promise<KeyListFilter> {
     const scope = decideListScope(await this.actorOf(caller), q.userId);
     if (!scope.ok) throw GatewayError.forbidden(scope.message);
-    const filter = {
+    return {
       token: q.key === undefined ? undefined : toTokenHash(q.key),
       userId: q.userId,
       teamId: q.teamId,
@@ -171,16 +183,6 @@ export class KeyService {
       visibleTo: scope.all ? undefined : scope,
       includeCreatedBy: q.includeCreatedBy,
     };
-    return listKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size }, q.order);
-  }
-
-  /** Keys deleted through /key/delete, newest first, as the caller may list them (the same scope as live keys). */
-  async listDeleted(caller: Principal, q: ListQuery): Promise<{ rows: { key: KeyRow; deletedAt: Date; deletedBy: string | null }[]; total: number }> {
-    const scope = decideListScope(await this.actorOf(caller), q.userId);
-    if (!scope.ok) throw GatewayError.forbidden(scope.message);
-    const filter = { token: q.key === undefined ? undefined : toTokenHash(q.key), userId: q.userId, teamId: q.teamId, keyAlias: q.keyAlias, visibleTo: scope.all ? undefined : scope };
-    const { rows, total } = await listDeletedKeys(this.deps.store, filter, { offset: (q.page - 1) * q.size, limit: q.size });
-    return { rows: rows.map((d) => ({ key: deletedKeyRow(d), deletedAt: d.deletedAt, deletedBy: d.deletedBy })), total };
   }
 
   /** Several keys at once (/v2/key/info): unknown ones are left out; one the caller may not read refuses all. */
@@ -195,7 +197,7 @@ export class KeyService {
   async aliases(caller: Principal, q: { search?: string; page: number; size: number }): Promise<{ aliases: string[]; total: number }> {
     const scope = decideListScope(await this.actorOf(caller), undefined);
     if (!scope.ok) throw GatewayError.forbidden(scope.message);
-    return listKeyAliases(this.deps.store, { search: q.search, visibleTo: scope.all ? undefined : scope }, { offset: (q.page - 1) * q.size, limit: q.size });
+    return listKeyAliases(this.deps.store, { search: q.search, visibleTo: scope.all ? undefined : scope }, pageOf(q));
   }
 
   /** A team key that belongs to no user (LiteLLM's service account): it outlives any member. */
@@ -385,6 +387,8 @@ export class KeyService {
   }
 }
 
+
+const pageOf = (q: { page: number; size: number }) => ({ offset: (q.page - 1) * q.size, limit: q.size });
 
 function enforce(decision: KeyDecision): void {
   if (decision.ok) return;

@@ -273,7 +273,7 @@ export async function updateTeamPermissions(ctx: TeamsContext, caller: Caller, t
 
 /** LiteLLM's /team/filter/ui: teams whose id or alias contains the text; non-admins search their own teams. */
 export async function filterTeams(ctx: TeamsContext, caller: Caller, q: { teamId?: string; teamAlias?: string; page: number; pageSize: number }) {
-  const teamIds = canReadAll(caller.role) ? undefined : caller.userId ? (await membershipsOfUser(ctx.store, caller.userId)).map((m) => m.teamId) : [];
+  const teamIds = await visibleTeamIds(ctx, caller, undefined);
   const rows = await searchTeams(ctx.store, { teamIdContains: q.teamId, aliasContains: q.teamAlias, teamIds }, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
   return withMembers(ctx, rows);
 }

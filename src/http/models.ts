@@ -4,14 +4,13 @@
 import { Elysia, t } from "elysia";
 import type { Principal } from "../auth/principal.ts";
 import type { JsonObject } from "../db/schema/json.ts";
-import type { ModelRow } from "../db/store/models.ts";
 import type { AppDeps } from "../deps.ts";
 import { GatewayError } from "../errors.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { modelGroupInfoList } from "../proxy/model-info.ts";
 import { DEFAULT_HEALTH_CHECK_INTERVAL_S, healthReport } from "../router/health.ts";
 import { routerFor } from "../router/router.ts";
-import { withoutSecrets } from "../router/runtime-models.ts";
+import { toModelJson } from "../router/runtime-models.ts";
 import { auditTrail } from "./admin/audit.ts";
 import { authGuard } from "./auth-guard.ts";
 
@@ -47,12 +46,6 @@ export function modelRoutes(deps: AppDeps) {
     if (principal.kind === "master" || isProxyAdmin(principal.role)) return;
     throw GatewayError.auth(`Only proxy admin can call ${route}. Your role=${principal.role}.`);
   };
-  const view = (row: ModelRow) => ({
-    model_id: row.modelId,
-    model_name: row.modelName,
-    litellm_params: withoutSecrets(row.litellmParams),
-    model_info: { ...row.modelInfo, id: row.modelId, db_model: true },
-  });
   const idOf = (body: { id?: string; model_info?: JsonObject }) => {
     const id = body.id ?? body.model_info?.id;
     if (typeof id !== "string" || id === "") throw GatewayError.badRequest("model_info.id (or id) is required", "id");
@@ -66,7 +59,7 @@ export function modelRoutes(deps: AppDeps) {
       "/model/new",
       async ({ body, principal }) => {
         adminOnly(principal, "/model/new");
-        return view(await runtime().add(body as JsonObject));
+        return toModelJson(await runtime().add(body as JsonObject));
       },
       { body: ModelNewBody, ...doc("models", "Add a model deployment at runtime (credentials encrypted at rest)") },
     )
@@ -74,7 +67,7 @@ export function modelRoutes(deps: AppDeps) {
       "/model/update",
       async ({ body, principal }) => {
         adminOnly(principal, "/model/update");
-        return view(await runtime().update(idOf(body), body));
+        return toModelJson(await runtime().update(idOf(body), body));
       },
       { body: ModelUpdateBody, ...doc("models", "Change a runtime model (fields given are merged)") },
     )
@@ -82,7 +75,7 @@ export function modelRoutes(deps: AppDeps) {
       "/model/:id/update",
       async ({ body, params, principal }) => {
         adminOnly(principal, "/model/update");
-        return view(await runtime().update(params.id, body));
+        return toModelJson(await runtime().update(params.id, body));
       },
       { body: ModelUpdateBody, ...doc("models", "Change a runtime model (fields given are merged)") },
     )

@@ -4,7 +4,9 @@
 // a call settles (a call hook, so nothing is added to a call when the setting is off); written out
 // on GET /metrics.
 import type { Principal } from "../auth/principal.ts";
+import { CALLBACK_LISTS } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
+import type { Deployment } from "../providers/types.ts";
 import type { CallContext, CallOutcome } from "../proxy/hooks.ts";
 import type { AbandonableHooks } from "../spend/compose-hooks.ts";
 import { isCoolingDown } from "../router/deployment-stats.ts";
@@ -24,6 +26,9 @@ const LATENCY_BUCKETS = [
   0.005, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 15, 20, 25,
   30, 60, 120, 180, 240, 300,
 ];
+
+/** A deployment's labels, the same on its counters and its state: model group, id, api_base, provider. */
+const deploymentLabels = (d: Deployment) => [d.modelName, d.id, d.params.api_base ?? "", d.params.model.split("/")[0] ?? ""];
 
 /** The `who` labels of a call: end user, key hash and alias, team and alias, user. */
 function whoOf(p: Principal, endUser: string | null): string[] {
@@ -59,7 +64,7 @@ export class ProxyMetrics {
   readonly deploymentState = new Gauge(
     "litellm_deployment_state",
     "Each deployment's state: 0 healthy, 1 its last call failed, 2 cooling down (out of rotation)",
-    ["litellm_model_name", "model_id", "api_base", "api_provider"],
+    DEPLOYMENT_LABELS,
   );
 
   /**
@@ -88,8 +93,7 @@ export class ProxyMetrics {
       this.failedRequests.inc([...who, ctx.requestedModel, status, errorClass]);
     }
     if (outcome.deployment) {
-      const d = outcome.deployment;
-      const labels = [ctx.modelGroup, d.id, outcome.apiBase ?? d.params.api_base ?? "", outcome.provider ?? d.params.model.split("/")[0] ?? ""];
+      const labels = deploymentLabels(outcome.deployment);
       this.deploymentRequests.inc(labels);
       if (outcome.status === "success") this.deploymentSuccesses.inc(labels);
       else if (outcome.status === "failure") this.deploymentFailures.inc(labels);
@@ -130,7 +134,7 @@ export class ProxyMetrics {
     for (const d of router.deployments) {
       const s = router.statsOf(d.id);
       const state = isCoolingDown(s, nowMs) ? 2 : s.lastOutcome && !s.lastOutcome.ok ? 1 : 0;
-      this.deploymentState.set([d.modelName, d.id, d.params.api_base ?? "", d.params.model.split("/")[0] ?? ""], state);
+      this.deploymentState.set(deploymentLabels(d), state);
     }
     return exposition([
       this.totalRequests, this.failedRequests, this.requests, this.spend, this.inputTokens, this.outputTokens, this.totalTokens, this.latency,
@@ -141,6 +145,6 @@ export class ProxyMetrics {
 }
 
 /** Whether the config turns the metrics on: "prometheus" in litellm_settings callbacks (any of the three lists). */
-export function prometheusEnabled(litellm: { callbacks?: readonly unknown[]; success_callback?: readonly unknown[]; failure_callback?: readonly unknown[] }): boolean {
-  return [litellm.callbacks, litellm.success_callback, litellm.failure_callback].some((list) => list?.includes("prometheus") ?? false);
+export function prometheusEnabled(litellm: Partial<Record<(typeof CALLBACK_LISTS)[number], readonly unknown[]>>): boolean {
+  return CALLBACK_LISTS.some((list) => litellm[list]?.includes("prometheus") ?? false);
 }

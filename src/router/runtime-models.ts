@@ -166,3 +166,11 @@ export function withoutSecrets(params: JsonObject): JsonObject {
   for (const [k, v] of Object.entries(params)) if (!SECRET_PARAM.test(k)) out[k] = v;
   return out;
 }
+
+/** A runtime model as the API shows it: its credentials left out. */
+export const toModelJson = (row: ModelRow) => ({
+  model_id: row.modelId,
+  model_name: row.modelName,
+  litellm_params: withoutSecrets(row.litellmParams),
+  model_info: { ...row.modelInfo, id: row.modelId, db_model: true },
+});

@@ -91,19 +91,12 @@ export function deletedKeyRow(d: DeletedKeyRow): KeyRow {
 /** Deleted keys, newest deletion first, with /key/list's filters and visibility. */
 export async function listDeletedKeys(
   s: Store,
-  filter: Omit<KeyListFilter, "includeCreatedBy">,
+  filter: KeyListFilter,
   page: { offset: number; limit: number },
 ): Promise<{ rows: DeletedKeyRow[]; total: number }> {
   const d = s.t.deletedKeys;
-  const conditions: SQL[] = [];
-  if (filter.token !== undefined) conditions.push(eq(d.token, filter.token));
-  if (filter.userId !== undefined) conditions.push(eq(d.userId, filter.userId));
-  if (filter.teamId !== undefined) conditions.push(eq(d.teamId, filter.teamId));
-  if (filter.keyAlias !== undefined) conditions.push(eq(d.keyAlias, filter.keyAlias));
-  const visible = visibleCondition(d, filter.visibleTo);
-  if (visible === false) return { rows: [], total: 0 };
-  if (visible) conditions.push(visible);
-  const where = conditions.length ? and(...conditions) : undefined;
+  const where = keyFilterWhere(d, filter);
+  if (where === false) return { rows: [], total: 0 };
   const [rows, totals] = await Promise.all([
     s.db.select().from(d).where(where).orderBy(desc(d.deletedAt), desc(d.id)).limit(page.limit).offset(page.offset),
     s.db.select({ n: count() }).from(d).where(where),
@@ -138,15 +131,8 @@ export async function listKeys(
   order: KeyOrder = { by: "created_at", direction: "desc" },
 ): Promise<{ rows: KeyRow[]; total: number }> {
   const k = s.t.keys;
-  const conditions: SQL[] = [];
-  if (filter.token !== undefined) conditions.push(eq(k.token, filter.token));
-  if (filter.userId !== undefined) conditions.push(filter.includeCreatedBy ? or(eq(k.userId, filter.userId), eq(k.createdBy, filter.userId))! : eq(k.userId, filter.userId));
-  if (filter.teamId !== undefined) conditions.push(eq(k.teamId, filter.teamId));
-  if (filter.keyAlias !== undefined) conditions.push(eq(k.keyAlias, filter.keyAlias));
-  const visible = visibleCondition(k, filter.visibleTo, filter.includeCreatedBy);
-  if (visible === false) return { rows: [], total: 0 };
-  if (visible) conditions.push(visible);
-  const where = conditions.length ? and(...conditions) : undefined;
+  const where = keyFilterWhere(k, filter);
+  if (where === false) return { rows: [], total: 0 };
   // Page the tokens first, from an index that covers filter and order (a deep offset then skips
   // index entries, not rows; the default order has one), then load only the page's rows. The token
   // breaks ties, so pages never overlap.
@@ -181,6 +167,24 @@ export async function listKeyAliases(
     s.db.select({ n: count() }).from(k).where(where),
   ]);
   return { aliases: rows.map((r) => r.alias!), total: Number(totals[0]?.n ?? 0) };
+}
+
+type KeyColumns = { token: AnyColumn; userId: AnyColumn; teamId: AnyColumn; keyAlias: AnyColumn; createdBy?: AnyColumn };
+
+/** The WHERE of a key list, live keys or deleted ones (false: the caller may see none). */
+function keyFilterWhere(k: KeyColumns, filter: KeyListFilter): SQL | undefined | false {
+  const createdToo = filter.includeCreatedBy === true;
+  const conditions: SQL[] = [];
+  if (filter.token !== undefined) conditions.push(eq(k.token, filter.token));
+  if (filter.userId !== undefined) {
+    conditions.push(createdToo && k.createdBy ? or(eq(k.userId, filter.userId), eq(k.createdBy, filter.userId))! : eq(k.userId, filter.userId));
+  }
+  if (filter.teamId !== undefined) conditions.push(eq(k.teamId, filter.teamId));
+  if (filter.keyAlias !== undefined) conditions.push(eq(k.keyAlias, filter.keyAlias));
+  const visible = visibleCondition(k, filter.visibleTo, createdToo);
+  if (visible === false) return false;
+  if (visible) conditions.push(visible);
+  return conditions.length ? and(...conditions) : undefined;
 }
 
 /** For non-admins: keys of this user (or created by them), of these teams, or these teams' service accounts (false: nothing is visible). */

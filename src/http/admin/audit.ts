@@ -19,8 +19,8 @@ import { teamView } from "../../domain/teams.ts";
 import { userView } from "../../domain/users.ts";
 import { GatewayError } from "../../errors.ts";
 import { isProxyAdmin } from "../../policy/roles.ts";
-import { withoutSecrets } from "../../router/runtime-models.ts";
 import { authGuard } from "../auth-guard.ts";
+import { toModelJson } from "../../router/runtime-models.ts";
 import { toKeyJson } from "./key-wire.ts";
 
 // LiteLLM's table and action names, so its UI and scripts read the rows as they read its own.
@@ -127,7 +127,7 @@ const LOADERS: Record<Kind, (s: Store, ids: string[]) => Promise<Map<string, Jso
   },
   async model(s, ids) {
     const rows = (await Promise.all(ids.map((id) => findModelRow(s, id)))).filter((r) => r !== undefined);
-    return new Map(rows.map((r) => [r.modelId, { model_id: r.modelId, model_name: r.modelName, litellm_params: withoutSecrets(r.litellmParams), model_info: r.modelInfo } as JsonObject]));
+    return new Map(rows.map((r) => [r.modelId, toModelJson(r) as JsonObject]));
   },
 };
 
