@@ -4,6 +4,7 @@
 import type { Principal } from "../auth/principal.ts";
 import type { Config } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import type { Logger } from "../log.ts";
 import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
@@ -21,7 +22,8 @@ import { toChatBody, toTextCompletion, toTextCompletionChunks } from "./completi
 import type { CallContext, CallHooks, CallOutcome } from "./hooks.ts";
 import { withoutProxyParams } from "./litellm-params.ts";
 import { mockResponse, mockStream } from "./mock-response.ts";
-import { callUpstream } from "./upstream-call.ts";
+import { addProviderHeaders } from "./provider-headers.ts";
+import { callUpstream, type UpstreamResult } from "./upstream-call.ts";
 
 // LiteLLM's request_timeout default is far longer; ten minutes bounds a stuck upstream.
 export const DEFAULT_TIMEOUT_S = 600;
@@ -126,9 +128,10 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     return out;
   };
   // One object per answer, filled in place: it becomes the response's headers.
-  const headers = (settlement?: Record<string, string>) => {
+  const headers = (upstreamHeaders: Headers | undefined, settlement?: Record<string, string>) => {
     const durationMs = performance.now() - input.receivedAt;
     const out = withAttemptHeaders({
+      "x-litellm-version": VERSION,
       "x-litellm-call-id": ctx.callId,
       "x-litellm-model-group": group.name,
       "x-litellm-response-duration-ms": durationMs.toFixed(3),
@@ -140,6 +143,8 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
       out["x-litellm-model-api-base"] = run.routed.target.apiBase;
     }
     if (settlement) Object.assign(out, settlement);
+    // Last: the provider's headers never replace the gateway's own (its rate limits included).
+    if (upstreamHeaders) addProviderHeaders(out, upstreamHeaders);
     return out;
   };
 
@@ -156,10 +161,10 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   if (produced.kind === "json") {
     const id = produced.body.id;
     const settlement = await settle("success", 200, { usage: produced.body.usage as Usage | undefined, responseId: typeof id === "string" ? id : undefined, body: produced.body });
-    return { kind: "json", body: produced.body, text: produced.text, headers: headers(settlement?.headers) };
+    return { kind: "json", body: produced.body, text: produced.text, headers: headers(produced.upstreamHeaders, settlement?.headers) };
   }
   const transcript = deps.config.general.store_prompts_in_spend_logs === true ? new StreamTranscript() : undefined;
-  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(), chunks: settled(produced.chunks, settle, transcript) };
+  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(produced.upstreamHeaders), chunks: settled(produced.chunks, settle, transcript) };
 }
 
 const sendsTags = (body: Json) => body.tags !== undefined || (typeof body.metadata === "object" && body.metadata !== null && "tags" in body.metadata);
@@ -174,7 +179,7 @@ interface Answered {
 
 const includesUsage = (body: Json) => (body.stream_options as Json | undefined)?.include_usage === true;
 
-type Produced = { kind: "json"; body: Json; text?: string } | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
+type Produced = UpstreamResult;
 
 interface AttemptState {
   /** The deployment of the latest attempt: the one that answered, or the last one that failed. */
@@ -330,7 +335,7 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
       }
     }
   }
-  return { kind: "stream", chunks: tracked() };
+  return { kind: "stream", chunks: tracked(), upstreamHeaders: produced.upstreamHeaders };
 }
 
 const isMock = (body: Json) => body.mock_response !== undefined && body.mock_response !== null;
@@ -488,6 +493,6 @@ async function produce(
   });
   if (!viaChat) return result;
   return result.kind === "json"
-    ? { kind: "json", body: toTextCompletion(result.body) }
-    : { kind: "stream", chunks: toTextCompletionChunks(chunksOnly(result.chunks)) };
+    ? { kind: "json", body: toTextCompletion(result.body), upstreamHeaders: result.upstreamHeaders }
+    : { kind: "stream", chunks: toTextCompletionChunks(chunksOnly(result.chunks)), upstreamHeaders: result.upstreamHeaders };
 }

@@ -26,9 +26,10 @@ export interface UpstreamCallOptions {
   now: () => number;
 }
 
+/** `upstreamHeaders`: the provider's response headers, passed on to the client as llm_provider-*. */
 export type UpstreamResult =
-  | { kind: "json"; body: Json; text?: string }
-  | { kind: "stream"; chunks: AsyncGenerator<StreamItem> };
+  | { kind: "json"; body: Json; text?: string; upstreamHeaders?: Headers }
+  | { kind: "stream"; chunks: AsyncGenerator<StreamItem>; upstreamHeaders?: Headers };
 
 // A client that goes away is listened for only once a call has run this long (or at its timeout,
 // if sooner): most calls end well within it and skip an event listener each (2% of the gateway's
@@ -108,7 +109,7 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
       const json = JSON.parse(text) as Json;
       const body = adapter.fromResponse(kind, json, target);
       // Unchanged by the adapter (an OpenAI-format upstream): the client gets the upstream's own text.
-      return { kind: "json", body, text: options.passThrough && body === json ? text : undefined };
+      return { kind: "json", body, text: options.passThrough && body === json ? text : undefined, upstreamHeaders: res.headers };
     } catch (err) {
       throw toError(err);
     } finally {
@@ -159,5 +160,5 @@ export async function callUpstream(routed: Routed, kind: CallKind, body: Json, o
       }
     }
   };
-  return { kind: "stream", chunks: chunks() };
+  return { kind: "stream", chunks: chunks(), upstreamHeaders: res.headers };
 }

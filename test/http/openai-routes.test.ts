@@ -10,6 +10,7 @@ import { insertKey } from "../../src/db/store/keys.ts";
 import { createDeps } from "../../src/deps.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
+import { VERSION } from "../../src/version.ts";
 import type { CallContext, CallHooks, CallOutcome } from "../../src/proxy/hooks.ts";
 import { createTestStore, errorOf, MASTER_KEY } from "../support/harness.ts";
 import { MOCK_TEXT, MockUpstream, sseData } from "../support/mock-upstream.ts";
@@ -227,6 +228,45 @@ describe("routes and forwarding", () => {
     expect(Number(res.headers.get("x-litellm-overhead-duration-ms"))).toBeGreaterThanOrEqual(0);
     expect(res.headers.get("x-litellm-response-cost")).toBe("0.000123");
     expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("41");
+  });
+
+  test("the provider's headers come back as llm_provider-*, and its x-ratelimit-* where the gateway sets none", async () => {
+    const provider = {
+      "x-request-id": "req_abc123",
+      "openai-processing-ms": "12",
+      "x-ratelimit-remaining-requests": "9999",
+      "x-ratelimit-remaining-tokens": "149000",
+      "set-cookie": "__cf_bm=provider-session; path=/",
+    };
+    for (const stream of [false, true]) {
+      mock.cue({ kind: "headers", headers: provider });
+      const res = await call("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "x" }], stream });
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(res.headers.get("x-litellm-version")).toBe(VERSION);
+      expect(res.headers.get("llm_provider-x-request-id")).toBe("req_abc123");
+      expect(res.headers.get("llm_provider-openai-processing-ms")).toBe("12");
+      expect(res.headers.get("llm_provider-x-ratelimit-remaining-requests")).toBe("9999");
+      // The gateway's own limit (the hooks above) wins over the provider's; a name it does not set passes.
+      expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("41");
+      expect(res.headers.get("x-ratelimit-remaining-tokens")).toBe("149000");
+      expect(res.headers.get("llm_provider-set-cookie")).toBeNull();
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect(res.headers.get("x-litellm-model-id")).toBe("gpt-4o-east");
+    }
+  });
+
+  test("a provider that sends many headers cannot push the response's headers past LiteLLM's 4 KB", async () => {
+    const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-provider-header-${i}`, "v".repeat(40)]));
+    mock.cue({ kind: "headers", headers: many });
+    const res = await call("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(200);
+    let bytes = 0;
+    for (const [name, value] of res.headers) bytes += name.length + value.length + 4;
+    expect(bytes).toBeLessThan(4096);
+    expect(res.headers.get("llm_provider-x-provider-header-0")).toBe("v".repeat(40));
+    expect(res.headers.get("llm_provider-x-provider-header-199")).toBeNull();
+    expect(res.headers.get("x-litellm-call-id")).not.toBeNull();
   });
 
   test("/model/info and /models/{id}: only what the caller may use, and no secret anywhere", async () => {

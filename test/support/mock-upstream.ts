@@ -33,7 +33,9 @@ export type Cue =
   /** Every streamed piece waits for release(). */
   | { kind: "gated" }
   /** Answer normally, with these fields in the usage Anthropic reports (message, or message_start when streamed). */
-  | { kind: "anthropic-usage"; usage: Record<string, number> };
+  | { kind: "anthropic-usage"; usage: Record<string, number> }
+  /** Answer normally, with these response headers added (a provider's request id, its rate limits). */
+  | { kind: "headers"; headers: Record<string, string> };
 
 type Piece = { text?: string; tool?: { name: string; args: string[] }; finish?: boolean };
 
@@ -135,7 +137,8 @@ export class MockUpstream {
     const tool = firstToolName(wire, body);
     const stream = isStream(wire, url, body);
     const anthropicUsage = cue?.kind === "anthropic-usage" ? cue.usage : {};
-    if (!stream) return Response.json(completeBody(wire, call, body, tool, anthropicUsage));
+    const extraHeaders = cue?.kind === "headers" ? cue.headers : {};
+    if (!stream) return Response.json(completeBody(wire, call, body, tool, anthropicUsage), { headers: extraHeaders });
     const pieces: Piece[] = tool
       ? [{ text: "Let me check." }, { tool: { name: tool, args: ['{"city":', '"Paris"}'] } }, { finish: true }]
       : [...MOCK_TEXT_PIECES.map((t) => ({ text: t })), { finish: true }];
@@ -177,7 +180,7 @@ export class MockUpstream {
           }
         },
       }, { highWaterMark: 0 }),
-      { headers: { "content-type": wire === "ollama" ? "application/x-ndjson" : "text/event-stream" } },
+      { headers: { ...extraHeaders, "content-type": wire === "ollama" ? "application/x-ndjson" : "text/event-stream" } },
     );
   }
 }
