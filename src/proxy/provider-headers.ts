@@ -1,17 +1,19 @@
 // The provider's own response headers, passed on as LiteLLM does: each one prefixed `llm_provider-`
 // (the provider's request id for a support ticket, its processing time, its own rate limits), and
-// OpenAI's x-ratelimit-* names as they came when the gateway sets none of its own (a key without
-// limits: contract §3.3). Bounded, since a provider's headers are not ours to size: LiteLLM's tests
+// its rate limits under OpenAI's x-ratelimit-* names when the gateway sets none of its own (a key
+// without limits: contract §3.3). Bounded, since a provider's headers are not ours to size: LiteLLM's tests
 // hold a response's headers under 4 KB, and the gateway's own take about 1 KB.
 
-const OPENAI_RATE_LIMIT_HEADERS = new Set([
-  "x-ratelimit-remaining-requests",
-  "x-ratelimit-remaining-tokens",
-  "x-ratelimit-limit-requests",
-  "x-ratelimit-limit-tokens",
-  "x-ratelimit-reset-requests",
-  "x-ratelimit-reset-tokens",
-]);
+// The provider's rate-limit header → OpenAI's name for it. Anthropic's are renamed, as LiteLLM
+// standardises them.
+const RATE_LIMIT_NAMES = new Map<string, string>();
+for (const kind of ["requests", "tokens"]) {
+  for (const field of ["remaining", "limit", "reset"]) {
+    const openai = `x-ratelimit-${field}-${kind}`;
+    RATE_LIMIT_NAMES.set(openai, openai);
+    RATE_LIMIT_NAMES.set(`anthropic-ratelimit-${kind}-${field}`, openai);
+  }
+}
 
 /** The provider's session cookie is for the gateway's connection, not the client's. */
 const NOT_PASSED_ON = "set-cookie";
@@ -31,6 +33,7 @@ export function addProviderHeaders(out: Record<string, string>, upstream: Header
     bytes += prefixed.length + value.length;
     if (bytes > maxBytes) return;
     out[prefixed] ??= value;
-    if (OPENAI_RATE_LIMIT_HEADERS.has(name)) out[name] ??= value;
+    const openai = RATE_LIMIT_NAMES.get(name);
+    if (openai) out[openai] ??= value;
   }
 }
