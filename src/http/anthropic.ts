@@ -23,6 +23,12 @@ const MessagesBody = t.Object(
 
 const anthropicEvent = (e: { type: string }) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 
+/** The item already in hand, then the rest. */
+async function* withFirst<T>(first: T | undefined, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  if (first !== undefined) yield first;
+  yield* rest;
+}
+
 export function anthropicRoutes(deps: AppDeps) {
   const callDeps: LlmCallDeps = { config: deps.config, router: routerFor(deps.config), hooks: deps.callHooks ?? noCallHooks, log: deps.log, now: deps.now };
   type Ctx = { body: Json; request: Request; path: string; principal: Principal; server: { timeout(r: Request, s: number): void } | null };
@@ -46,15 +52,15 @@ export function anthropicRoutes(deps: AppDeps) {
       });
     }
     const body = eventStream(
-      toMessagesEvents(chunksOnly(result.chunks), model),
+      toMessagesEvents(chunksOnly(withFirst(result.first, result.chunks)), model),
       (e) => anthropicEvent(e as { type: string }),
       undefined,
       (err) => {
         const gw = err instanceof GatewayError ? err : GatewayError.internal();
         return anthropicEvent({ type: "error", error: { type: gw.type, message: errorBody(gw).error.message } } as { type: string });
       },
-      // The request's signal has aborted the upstream already.
-      () => {},
+      // Settles the call if the client left before the events began (their generator never started).
+      () => void result.chunks.return(undefined).catch(() => {}),
     );
     return new Response(body, { headers: { ...SSE_HEADERS, ...result.headers } });
   };

@@ -131,7 +131,7 @@ export function openaiRoutes(deps: AppDeps) {
 const noop = () => {};
 
 function toResponse(result: CallResult): Response {
-  if (result.kind === "stream") return sseResponse(result.chunks, result.includeUsage, result.headers, noop);
+  if (result.kind === "stream") return sseResponse(result.first, result.chunks, result.includeUsage, result.headers, noop);
   result.headers["content-type"] = "application/json";
   return new Response(result.text ?? JSON.stringify(result.body), { status: 200, headers: result.headers });
 }

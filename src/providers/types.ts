@@ -64,6 +64,8 @@ export class SseText {
     readonly text: string,
     readonly usage?: Usage,
     readonly id?: string,
+    /** The upstream's [DONE] came right after this text: nothing follows it. */
+    readonly ends = false,
   ) {}
 }
 

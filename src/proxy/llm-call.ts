@@ -8,7 +8,7 @@ import { VERSION } from "../version.ts";
 import type { Logger } from "../log.ts";
 import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
-import { type CallKind, chunksOnly, type Json, responseIdOfItem, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
+import { type CallKind, chunksOnly, type Json, responseIdOfItem, SseText, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
 import { StreamTranscript } from "./stream-transcript.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { backoffMs } from "../router/backoff.ts";
@@ -56,7 +56,11 @@ export interface CallInput {
 export type CallResult =
   /** `text`, when set, is `body` as the upstream wrote it: sent as it is instead of serialised again. */
   | { kind: "json"; body: Json; text?: string; headers: Record<string, string> }
-  | { kind: "stream"; chunks: AsyncGenerator<StreamItem>; includeUsage: boolean; headers: Record<string, string> };
+  /**
+   * `chunks` has started and `first` is its first item: a consumer sends `first`, then reads
+   * `chunks`, and returns `chunks` if it stops early (that settles the call).
+   */
+  | { kind: "stream"; first: StreamItem | undefined; chunks: AsyncGenerator<StreamItem>; includeUsage: boolean; headers: Record<string, string> };
 
 export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<CallResult> {
   const { body, principal } = input;
@@ -164,7 +168,14 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     return { kind: "json", body: produced.body, text: produced.text, headers: headers(produced.upstreamHeaders, settlement?.headers) };
   }
   const transcript = deps.config.general.store_prompts_in_spend_logs === true ? new StreamTranscript() : undefined;
-  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(produced.upstreamHeaders), chunks: settled(produced.chunks, settle, transcript) };
+  const chunks = settled(produced.chunks, settle, transcript);
+  // Started here, not when the response is first read: Bun cancels the body of a client that left
+  // before it was sent, and cancelling a generator that never started skips its settlement (the
+  // call went unlogged, its reservation and slots held). The first item is in hand already
+  // (attemptOne waited for it), so this waits only when it ends the stream: the call is then
+  // settled first, as a JSON answer is, and the response goes out in one piece.
+  const first = await chunks.next();
+  return { kind: "stream", includeUsage: includesUsage(body), headers: headers(produced.upstreamHeaders), first: first.done ? undefined : first.value, chunks };
 }
 
 const sendsTags = (body: Json) => body.tags !== undefined || (typeof body.metadata === "object" && body.metadata !== null && "tags" in body.metadata);
@@ -399,7 +410,9 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Passes chunks on and settles exactly once: at the end, on failure, or when the consumer stops.
- * Awaited before the stream ends, so spend is journaled by the time the client reads [DONE].
+ * Awaited before the stream ends, so spend is journaled by the time the client reads [DONE]. Text
+ * the upstream's end came with is settled before it is passed on, so it can go out with [DONE] in
+ * one write.
  */
 async function* settled(
   chunks: AsyncGenerator<StreamItem>,
@@ -408,22 +421,26 @@ async function* settled(
 ): AsyncGenerator<StreamItem> {
   const answer: { usage?: Usage; responseId?: string; readonly body?: Json } = transcript ? { get body() { return transcript.result(); } } : {};
   let done = false;
+  const once = (status: CallOutcome["status"], httpStatus: number, error?: Error) => {
+    if (done) return undefined;
+    done = true;
+    return settle(status, httpStatus, answer, error);
+  };
   try {
     for await (const chunk of chunks) {
       answer.usage = usageOfItem(chunk) ?? answer.usage;
       answer.responseId ??= responseIdOfItem(chunk);
       transcript?.add(chunk);
+      if (chunk instanceof SseText && chunk.ends) await once("success", 200);
       yield chunk;
     }
-    done = true;
-    await settle("success", 200, answer);
+    await once("success", 200);
   } catch (err) {
-    done = true;
     const status = err instanceof GatewayError ? err.status : 500;
-    await settle(status === 499 ? "client_disconnected" : "failure", status, answer, err as Error);
+    await once(status === 499 ? "client_disconnected" : "failure", status, err as Error);
     throw err;
   } finally {
-    if (!done) await settle("client_disconnected", 200, answer);
+    await once("client_disconnected", 200);
   }
 }
 

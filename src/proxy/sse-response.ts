@@ -20,7 +20,9 @@ export function visibleChunk(chunk: Chunk, includeUsage: boolean): Chunk | undef
 
 /**
  * Serialises items as they come and writes each straight to the response (Bun's direct stream: no
- * queue between this loop and the socket); `onCancel` runs when the client goes away.
+ * queue between this loop and the socket); `onCancel` runs when the client goes away. `first`, an
+ * item already in hand, is written before anything is awaited: Bun then sends it with the status
+ * line and headers (an await first would send those on their own).
  */
 export function eventStream(
   source: AsyncGenerator<unknown>,
@@ -28,25 +30,50 @@ export function eventStream(
   end: string | undefined,
   onError: (err: unknown) => string,
   onCancel: () => void,
+  isLast?: (item: unknown) => boolean,
+  first?: unknown,
 ): ReadableStream<Uint8Array> {
   let cancelled = false;
   const direct: Bun.DirectUnderlyingSource<Uint8Array> = {
     type: "direct",
     async pull(controller) {
+      let closed = false;
+      const close = () => {
+        if (closed || cancelled) return;
+        closed = true;
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      // The last piece goes out with the end and the stream closes at once, in one send; the
+      // source is still read to its own end, so everything behind it finishes as it would have.
+      const put = async (item: unknown) => {
+        const piece = serialise(item);
+        if (cancelled) return;
+        if (isLast?.(item)) {
+          // Written and closed without an await between them: the end of the chunked body leaves in
+          // the same send. (A write to a client gone throws here; the caller's catch has it.)
+          const last = (piece ?? "") + (end ?? "");
+          if (last) void controller.write(last);
+          return close();
+        }
+        if (!piece) return;
+        await controller.write(piece); // awaited: a slow client holds the upstream back
+        await controller.flush();
+      };
       try {
+        if (first !== undefined) await put(first);
         for (;;) {
           const next = await source.next();
           if (next.done) break;
-          const piece = serialise(next.value);
-          if (piece && !cancelled) {
-            await controller.write(piece); // awaited: a slow client holds the upstream back
-            await controller.flush();
-          }
+          if (!closed) await put(next.value);
         }
-        if (end && !cancelled) await controller.write(end);
+        if (end && !closed && !cancelled) await controller.write(end);
       } catch (err) {
         // Cancelled by the client: nobody left to tell.
-        if (!cancelled) {
+        if (!cancelled && !closed) {
           try {
             await controller.write(onError(err));
           } catch {
@@ -58,13 +85,7 @@ export function eventStream(
         // here too, so its own cleanup (settling the call, aborting the upstream) always runs.
         void source.return(undefined).catch(() => {});
       }
-      if (!cancelled) {
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-      }
+      close();
     },
     cancel() {
       cancelled = true;
@@ -80,8 +101,17 @@ export function errorEvent(err: unknown): string {
   return event(errorBody(err instanceof GatewayError ? err : GatewayError.internal()));
 }
 
-/** `headers` (the call's own object) receives the SSE headers: no copy per stream. */
-export function sseResponse(chunks: AsyncGenerator<StreamItem>, includeUsage: boolean, headers: Record<string, string>, onCancel: () => void): Response {
+/**
+ * `first` (in hand) and then `chunks`, as SSE. `headers` (the call's own object) receives the SSE
+ * headers: no copy per stream.
+ */
+export function sseResponse(
+  first: StreamItem | undefined,
+  chunks: AsyncGenerator<StreamItem>,
+  includeUsage: boolean,
+  headers: Record<string, string>,
+  onCancel: () => void,
+): Response {
   const body = eventStream(
     chunks,
     (item) => {
@@ -92,6 +122,8 @@ export function sseResponse(chunks: AsyncGenerator<StreamItem>, includeUsage: bo
     event("[DONE]"),
     errorEvent,
     onCancel,
+    (item) => item instanceof SseText && item.ends,
+    first,
   );
   for (const name in SSE_HEADERS) headers[name] ??= SSE_HEADERS[name as keyof typeof SSE_HEADERS];
   return new Response(body, { status: 200, headers });

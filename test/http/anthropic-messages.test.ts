@@ -194,3 +194,30 @@ test("/v1/messages keeps Anthropic's cache token counts apart from input_tokens,
   const plain = await client().messages.create({ model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "Say hello" }] });
   expect(plain.usage).toEqual({ input_tokens: 7, output_tokens: 4 } as Anthropic.Usage);
 });
+
+test("a client gone before the first events of /v1/messages went out: the call is still settled", async () => {
+  const logRows = async () => {
+    await gw.committed();
+    return (await gw.store.db.select().from(gw.store.t.spendLogs)).length;
+  };
+  const before = await logRows();
+  mock.cue({ kind: "gated" });
+  const controller = new AbortController();
+  const sent = mock.received.length;
+  const pending = fetch(`${gw.url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": MASTER_KEY, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "gpt-4o", max_tokens: 16, stream: true, messages: [{ role: "user", content: "hi" }] }),
+    signal: controller.signal,
+  }).catch((e) => e);
+  while (mock.received.length === sent) await Bun.sleep(5);
+  controller.abort();
+  expect(await pending).toBeInstanceOf(Error);
+  await Bun.sleep(50);
+  const aborted = mock.nextAbort();
+  mock.release(); // the first chunk arrives for a client that has left
+  await Promise.race([aborted, Bun.sleep(5000).then(() => Promise.reject(new Error("upstream not aborted within 5 s")))]);
+  let rows = await logRows();
+  for (let i = 0; i < 100 && rows === before; i++) rows = await Bun.sleep(20).then(logRows);
+  expect(rows).toBe(before + 1);
+});

@@ -137,6 +137,29 @@ test("a client disconnect mid-stream aborts the upstream call, and the call is s
   expect(rows.map((r) => [r.status, r.spendNano])).toEqual([["failure", 0]]);
 });
 
+test("a client gone before the stream's first piece went out: the call is still settled and the upstream aborted", async () => {
+  const logRows = async () => {
+    await gw.committed();
+    return (await gw.store.db.select().from(gw.store.t.spendLogs)).length;
+  };
+  const before = await logRows();
+  mock.cue({ kind: "gated" });
+  const client = new AbortController();
+  const sent = mock.received.length;
+  const pending = streamRequest("gpt-4o", client.signal).catch((e) => e);
+  while (mock.received.length === sent) await Bun.sleep(5);
+  client.abort();
+  expect(await pending).toBeInstanceOf(Error);
+  await Bun.sleep(50);
+  // The first piece arrives after the client left: the gateway answers nobody.
+  const aborted = mock.nextAbort();
+  mock.release();
+  await within(aborted, 5000, "upstream abort");
+  let rows = await logRows();
+  for (let i = 0; i < 100 && rows === before; i++) rows = await Bun.sleep(20).then(logRows);
+  expect(rows).toBe(before + 1);
+});
+
 test("a client disconnect while waiting for a non-streaming answer aborts the upstream call", async () => {
   mock.cue({ kind: "hang" });
   const client = new AbortController();

@@ -35,24 +35,29 @@ export async function* passThroughOpenAIStream(
   const scanner = new PassThroughScanner(options.includeUsage);
   let idUnread = true;
   // Pieces become items one at a time: an error after passed-on text must follow that text. The
-  // first text carries the chunks' id (a parsed chunk has its own).
-  const item = (piece: Exclude<Piece, typeof DONE>) => {
+  // first text carries the chunks' id (a parsed chunk has its own). Text that [DONE] follows in
+  // the same read says so: the call can be settled before it goes out, and it goes out with the end.
+  const item = (piece: Exclude<Piece, typeof DONE>, ends: boolean) => {
     if (typeof piece !== "string" && !("text" in piece)) return parseChunk(piece.data, target, exceptionName);
     const text = typeof piece === "string" ? piece : piece.text;
     const usage = typeof piece === "string" ? undefined : piece.usage;
-    if (!idUnread) return new SseText(text, usage);
+    const id = idUnread ? firstIdIn(text) : undefined;
     idUnread = false;
-    return new SseText(text, usage, firstIdIn(text));
+    return new SseText(text, usage, id, ends);
   };
   for await (const bytes of byteChunks(body)) {
-    for (const piece of scanner.push(decoder.decode(bytes, { stream: true }))) {
+    const pieces = scanner.push(decoder.decode(bytes, { stream: true }));
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
       if (piece === DONE) return;
-      yield item(piece);
+      yield item(piece, pieces[i + 1] === DONE);
     }
   }
-  for (const piece of scanner.end(decoder.decode())) {
+  const pieces = scanner.end(decoder.decode());
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
     if (piece === DONE) return;
-    yield item(piece);
+    yield item(piece, pieces[i + 1] === DONE);
   }
 }
 
