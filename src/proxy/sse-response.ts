@@ -70,7 +70,8 @@ export function eventStream(
           if (next.done) break;
           if (!closed) await put(next.value);
         }
-        if (end && !closed && !cancelled) await controller.write(end);
+        // Not awaited: the close below then sends the end of the chunked body with it.
+        if (end && !closed && !cancelled) void controller.write(end);
       } catch (err) {
         // Cancelled by the client: nobody left to tell.
         if (!cancelled && !closed) {
