@@ -6,13 +6,14 @@ import {
   countTeams, searchTeams, deleteMember, deleteTeamRows, findMember, findTeam, insertMember, insertTeam, listTeams, type MemberRow, membersOf,
   membershipsOfUser, membersOfTeams, type NewTeamRow, type TeamRow, updateMember, updateTeam,
 } from "../db/store/teams.ts";
-import { findUserByEmail, insertUser } from "../db/store/user-admin.ts";
+import { findUserByEmail, insertUser, listAllUserIds } from "../db/store/user-admin.ts";
 import { findUserById } from "../db/store/users.ts";
 import { nanoToUsd, nanoToUsdOrNull, usdFieldToNanoOrNull, usdToNanoOrNull } from "../money.ts";
 import { canReadAll, isProxyAdmin } from "../policy/roles.ts";
 import { BASELINE_TEAM_MEMBER_PERMISSIONS, TEAM_MEMBER_PERMISSION_ROUTES, unknownMemberPermission } from "../policy/key-access.ts";
 import type { Caller } from "./users.ts";
 import { budgetPeriodColumns } from "../spend/budget-period.ts";
+import { PROXY_BUDGET_USER_ID } from "../spend/hooks.ts";
 
 export interface TeamsContext {
   store: Store;
@@ -219,12 +220,12 @@ export async function deleteTeams(ctx: TeamsContext, teamIds: string[]) {
   return { deleted_teams: teamIds, deleted_keys: tokens.length };
 }
 
-function checkMemberPermissions(permissions: readonly string[]): void {
+function checkMemberPermissions(permissions: readonly string[], param = "team_member_permissions"): void {
   const unknown = unknownMemberPermission(permissions);
   if (unknown === undefined) return;
   throw GatewayError.badRequest(
     `Unknown team member permission: ${unknown}. Use routes from /team/permissions_list (all_available_permissions), /key/health, or a prefix ending in * such as /key/*.`,
-    "team_member_permissions",
+    param,
   );
 }
 
@@ -286,15 +287,21 @@ export async function checkTeamAdmin(ctx: TeamsContext, caller: Caller, teamId: 
   throw GatewayError.forbidden(`Call not allowed. User not proxy admin OR team admin. route=${route}, team_id=${teamId}`, "team_id");
 }
 
+/** One member in: the user (created when unknown), and whether they were not in the team yet. */
+async function insertOneMember(ctx: TeamsContext, teamId: string, ref: MemberRef, maxBudgetInTeam: number | null | undefined) {
+  const userId = await resolveMember(ctx, ref);
+  const inserted = await insertMember(ctx.store, {
+    teamId, userId, role: ref.role ?? "user", maxBudgetInTeamNano: usdToNanoOrNull(ref.max_budget_in_team ?? maxBudgetInTeam),
+  });
+  return { userId, inserted };
+}
+
 export async function addMembers(ctx: TeamsContext, caller: Caller, teamId: string, refs: MemberRef[], maxBudgetInTeam?: number | null) {
   await requireTeam(ctx, teamId);
   if (!joinsAvailableTeam(ctx, caller, teamId, refs, maxBudgetInTeam)) await checkTeamAdmin(ctx, caller, teamId, "/team/member_add");
   const added: string[] = [];
   for (const ref of refs) {
-    const userId = await resolveMember(ctx, ref);
-    const inserted = await insertMember(ctx.store, {
-      teamId, userId, role: ref.role ?? "user", maxBudgetInTeamNano: usdToNanoOrNull(ref.max_budget_in_team ?? maxBudgetInTeam),
-    });
+    const { userId, inserted } = await insertOneMember(ctx, teamId, ref, maxBudgetInTeam);
     if (!inserted) {
       const existing = (await membersOf(ctx.store, teamId)).map((m) => m.userId);
       throw GatewayError.badRequest(`User=${userId} already in team. Existing members=${JSON.stringify(existing)}`, "member");
@@ -309,6 +316,83 @@ export async function addMembers(ctx: TeamsContext, caller: Caller, teamId: stri
     updated_users: added.map((user_id) => ({ user_id })),
     updated_team_memberships: members.filter((m) => added.includes(m.userId)).map(memberView),
   };
+}
+
+/** Members one /team/bulk_member_add may add (LiteLLM's MAX_BATCH_SIZE). */
+export const MAX_BULK_MEMBERS = 500;
+
+/**
+ * LiteLLM's /team/bulk_member_add: the members (or, with all_users, every user) added one by one,
+ * each succeeding or failing on its own (a user already in the team fails, the others go in), with
+ * the team as it ends up. Who may call it is decided up front, as for /team/member_add.
+ */
+export async function bulkAddMembers(
+  ctx: TeamsContext,
+  caller: Caller,
+  teamId: string,
+  input: { members?: MemberRef[]; allUsers?: boolean; maxBudgetInTeam?: number | null },
+) {
+  await requireTeam(ctx, teamId);
+  const refs: MemberRef[] = input.allUsers === true
+    ? (await listAllUserIds(ctx.store, PROXY_BUDGET_USER_ID, MAX_BULK_MEMBERS + 1)).map((user_id) => ({ user_id, role: "user" as const }))
+    : (input.members ?? []);
+  if (refs.length === 0) throw GatewayError.badRequest("At least one member is required", input.allUsers === true ? "all_users" : "members");
+  if (refs.length > MAX_BULK_MEMBERS) throw GatewayError.badRequest(`Maximum ${MAX_BULK_MEMBERS} members can be added at once`, input.allUsers === true ? "all_users" : "members");
+  if (!joinsAvailableTeam(ctx, caller, teamId, refs, input.maxBudgetInTeam)) await checkTeamAdmin(ctx, caller, teamId, "/team/bulk_member_add");
+  const outcomes: { ref: MemberRef; userId?: string; error?: string }[] = [];
+  for (const ref of refs) {
+    try {
+      const { userId, inserted } = await insertOneMember(ctx, teamId, ref, input.maxBudgetInTeam);
+      outcomes.push(inserted ? { ref, userId } : { ref, userId, error: `User=${userId} already in team` });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      outcomes.push({ ref, error: err.message });
+    }
+  }
+  ctx.invalidateTeam(teamId);
+  const team = (await findTeam(ctx.store, teamId))!;
+  const members = await membersOf(ctx.store, teamId);
+  const membership = new Map(members.map((m) => [m.userId, m]));
+  const added = outcomes.filter((o) => o.error === undefined).length;
+  return {
+    team_id: teamId,
+    results: outcomes.map((o) => ({
+      user_id: o.userId ?? o.ref.user_id ?? null,
+      user_email: o.ref.user_email ?? null,
+      success: o.error === undefined,
+      ...(o.error === undefined
+        ? { updated_user: { user_id: o.userId }, updated_team_membership: memberView(membership.get(o.userId!)!) }
+        : { error: o.error }),
+    })),
+    total_requested: refs.length,
+    successful_additions: added,
+    failed_additions: refs.length - added,
+    updated_team: teamView(team, members),
+  };
+}
+
+/**
+ * LiteLLM's /team/permissions_bulk_update (proxy admins): appends permissions to the lists of the
+ * teams named, or of every team. A team without a list of its own starts from the baseline that
+ * /team/permissions_list shows for it. Everything is checked before any team changes.
+ */
+export async function bulkAddTeamPermissions(ctx: TeamsContext, caller: Caller, input: { permissions: string[]; teamIds?: string[]; allTeams?: boolean }) {
+  if (!isProxyAdmin(caller.role)) {
+    throw GatewayError.forbidden(`Only proxy admins can update the permissions of several teams. Your role=${caller.role}. route=/team/permissions_bulk_update`);
+  }
+  if (input.allTeams === true && input.teamIds !== undefined) throw GatewayError.badRequest("Pass either team_ids or apply_to_all_teams, not both", "team_ids");
+  if (input.allTeams !== true && !input.teamIds?.length) throw GatewayError.badRequest("team_ids is required unless apply_to_all_teams is true", "team_ids");
+  checkMemberPermissions(input.permissions, "permissions");
+  const teams = input.allTeams === true ? await listTeams(ctx.store) : await Promise.all([...new Set(input.teamIds)].map((id) => requireTeam(ctx, id)));
+  const appended = [...new Set(input.permissions)];
+  for (const team of teams) {
+    const current = team.teamMemberPermissions ?? [...BASELINE_TEAM_MEMBER_PERMISSIONS];
+    const next = [...new Set([...current, ...appended])];
+    if (next.length === current.length && team.teamMemberPermissions !== null) continue;
+    await updateTeam(ctx.store, team.teamId, { teamMemberPermissions: next });
+    ctx.invalidateTeam(team.teamId);
+  }
+  return { message: `Appended ${appended.length} permission(s) to ${teams.length} team(s)`, teams_updated: teams.length, permissions_appended: appended };
 }
 
 /** A user joining an available team on their own: themselves only, as a plain member, no team budget. */

@@ -47,7 +47,8 @@ const isAdminViewerRoute = group(
 );
 // Routes whose handlers do their own membership checks (team admins, org admins).
 const isSelfManagedRoute = group(
-  "/team/member_add", "/team/member_delete", "/team/member_update", "/team/permissions_list", "/team/permissions_update", "/team/model/add", "/team/model/delete",
+  "/team/member_add", "/team/bulk_member_add", "/team/member_delete", "/team/member_update", "/team/permissions_list", "/team/permissions_update",
+  "/team/model/add", "/team/model/delete",
   "/model/new", "/model/update", "/model/delete", "/user/list",
 );
 const isMasterKeyOnlyRoute = group("/global/spend/reset", "/memory-usage-in-mem-cache", "/memory-usage-in-mem-cache/*");

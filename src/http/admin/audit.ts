@@ -32,6 +32,8 @@ type Action = (typeof AUDIT_ACTIONS)[number];
 type Json = Record<string, any>;
 // A user's or team's keys recorded when a delete cascades to them, at most (the rest go unrecorded).
 const MAX_CASCADE_KEYS = 10_000;
+/** A change to every team (as many as MAX_CASCADE_KEYS are recorded). */
+const ALL_TEAMS = "*";
 interface Call {
   body: Json;
   params: Record<string, string>;
@@ -90,6 +92,8 @@ const RULES: Record<string, Rule | readonly Rule[]> = {
   "POST /team/model/add": { kind: "team", action: "updated", targets: teamId },
   "POST /team/model/delete": { kind: "team", action: "updated", targets: teamId },
   "POST /team/permissions_update": { kind: "team", action: "updated", targets: teamId },
+  "POST /team/permissions_bulk_update": { kind: "team", action: "updated", targets: (c) => (c.body.apply_to_all_teams === true ? [ALL_TEAMS] : list(c.body.team_ids)) },
+  "POST /team/bulk_member_add": { kind: "team", action: "updated", targets: teamId },
   "POST /team/block": { kind: "team", action: "blocked", targets: teamId },
   "POST /team/unblock": { kind: "team", action: "updated", targets: teamId },
   "POST /team/delete": [
@@ -121,7 +125,7 @@ const LOADERS: Record<Kind, (s: Store, ids: string[]) => Promise<Map<string, Jso
     return new Map((await findUsersByIds(s, ids)).map((u) => [u.userId, userView(u) as JsonObject]));
   },
   async team(s, ids) {
-    const teams = await listTeams(s, { teamIds: ids });
+    const teams = ids.includes(ALL_TEAMS) ? await listTeams(s, {}, { offset: 0, limit: MAX_CASCADE_KEYS }) : await listTeams(s, { teamIds: ids });
     const members = await membersOfTeams(s, teams.map((t) => t.teamId));
     return new Map(teams.map((t) => [t.teamId, teamView(t, members.get(t.teamId) ?? []) as JsonObject]));
   },

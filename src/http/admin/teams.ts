@@ -4,7 +4,7 @@ import { pageParam, wholeParam } from "../paging.ts";
 import type { AppDeps } from "../../deps.ts";
 import { listKeys } from "../../db/store/keys.ts";
 import {
-  addMembers, availableTeams, changeTeamModels, createTeam, deleteTeams, filterTeams, listTeamPage, listTeamsFor, memberView, removeMember, setTeamBlocked,
+  addMembers, availableTeams, bulkAddMembers, bulkAddTeamPermissions, changeTeamModels, createTeam, deleteTeams, filterTeams, listTeamPage, listTeamsFor, memberView, removeMember, setTeamBlocked,
   teamInfo, teamPermissions, teamView, type TeamsContext, updateMemberFields, updateTeamFields, updateTeamPermissions,
 } from "../../domain/teams.ts";
 import { auditTrail } from "./audit.ts";
@@ -49,6 +49,17 @@ const MemberAddBody = t.Object({
   max_budget_in_team: t.Optional(Nullable(t.Number({ minimum: 0 }))),
 });
 const PermissionsUpdateBody = t.Object({ team_id: t.String({ minLength: 1 }), team_member_permissions: t.Array(t.String({ minLength: 1, maxLength: 256 }), { maxItems: 100 }) });
+const PermissionsBulkBody = t.Object({
+  permissions: t.Array(t.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 100, error: "permissions must be a non-empty list of routes" }),
+  team_ids: t.Optional(t.Array(t.String({ minLength: 1 }), { maxItems: 10_000 })),
+  apply_to_all_teams: t.Optional(t.Boolean()),
+});
+const BulkMemberAddBody = t.Object({
+  team_id: t.String({ minLength: 1 }),
+  members: t.Optional(t.Array(Member, { maxItems: 10_000 })),
+  all_users: t.Optional(t.Boolean()),
+  max_budget_in_team: t.Optional(Nullable(t.Number({ minimum: 0 }))),
+});
 const FilterQuery = t.Object({
   team_id: t.Optional(t.String()),
   team_alias: t.Optional(t.String()),
@@ -135,6 +146,16 @@ export function teamRoutes(deps: AppDeps) {
     .post("/team/permissions_update", ({ principal, body }) => updateTeamPermissions(ctx, callerOf(principal), body.team_id, body.team_member_permissions), {
       body: PermissionsUpdateBody,
       ...doc("Set what the team's plain members may do to its keys (proxy or team admins)"),
+    })
+    .post("/team/permissions_bulk_update", ({ principal, body }) =>
+      bulkAddTeamPermissions(ctx, callerOf(principal), { permissions: body.permissions, teamIds: body.team_ids, allTeams: body.apply_to_all_teams }), {
+      body: PermissionsBulkBody,
+      ...doc("Append permissions to the member permissions of several teams, or of all (proxy admins)"),
+    })
+    .post("/team/bulk_member_add", ({ principal, body }) =>
+      bulkAddMembers(ctx, callerOf(principal), body.team_id, { members: body.members, allUsers: body.all_users, maxBudgetInTeam: body.max_budget_in_team }), {
+      body: BulkMemberAddBody,
+      ...doc("Add up to 500 members (or all_users) at once; each succeeds or fails on its own"),
     })
     .post("/team/delete", ({ body }) => deleteTeams(ctx, body.team_ids), {
       body: t.Object({ team_ids: t.Array(t.String(), { minItems: 1 }) }),
