@@ -56,7 +56,7 @@ export function eventStream(
           // Written and closed without an await between them: the end of the chunked body leaves in
           // the same send. (A write to a client gone throws here; the caller's catch has it.)
           const last = (piece ?? "") + (end ?? "");
-          if (last) void controller.write(last);
+          if (last) unawaited(controller.write(last));
           return close();
         }
         if (!piece) return;
@@ -71,7 +71,7 @@ export function eventStream(
           if (!closed) await put(next.value);
         }
         // Not awaited: the close below then sends the end of the chunked body with it.
-        if (end && !closed && !cancelled) void controller.write(end);
+        if (end && !closed && !cancelled) unawaited(controller.write(end));
       } catch (err) {
         // Cancelled by the client: nobody left to tell.
         if (!cancelled && !closed) {
@@ -97,6 +97,11 @@ export function eventStream(
   // The DOM typings in use lack Bun's direct-source constructor.
   return new ReadableStream<Uint8Array>(direct as unknown as UnderlyingDefaultSource<Uint8Array>);
 }
+
+/** A write left to finish on its own (a client that left meanwhile is no error here). */
+const unawaited = (written: unknown) => {
+  if (written instanceof Promise) written.catch(() => {});
+};
 
 export function errorEvent(err: unknown): string {
   return event(errorBody(err instanceof GatewayError ? err : GatewayError.internal()));
