@@ -318,8 +318,9 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
   }
   const ttftMs = performance.now() - started;
   const rest = produced.chunks;
-  // A stream holds its slot until it ends, however it ends; a client gone before the stream was
-  // ever read (its generators never started, so no finally runs) gives it back through the signal.
+  // A stream holds its slot until it ends, however it ends (runLlmCall starts reading it at once, so
+  // even a client gone before the first piece ends it through Bun's cancel). The signal gives the
+  // slot back too, should the stream never be started.
   if (holding) input.signal.addEventListener("abort", release, { once: true });
   async function* tracked(): AsyncGenerator<StreamItem> {
     let usage: Usage | undefined;
