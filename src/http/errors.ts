@@ -5,6 +5,7 @@ import { GatewayError, toErrorResponse } from "../errors.ts";
 import { describeError, type Logger } from "../log.ts";
 import { pointerToPath } from "../config/load.ts";
 import { rememberText } from "../proxy/request-text.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 
 export function toGatewayError(code: string | number, error: unknown, log: Logger, route: string): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -24,9 +25,29 @@ export function toGatewayError(code: string | number, error: unknown, log: Logge
   if (typeof code === "number" && code >= 400 && code < 500) {
     return new GatewayError({ status: code, type: "invalid_request_error", message: (error as Error)?.message ?? "Bad request" });
   }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable(log, route, error);
   // Never echo an unknown cause: it may carry a secret. The log keeps it.
   log.error("unhandled error", { route, error: describeError(error) });
   return GatewayError.internal();
+}
+
+// An outage fails every request that needs the database (a key not in memory yet, an admin
+// route): logged once per interval, not once per request.
+const OUTAGE_LOG_EVERY_MS = 5_000;
+let outageLoggedAt = Number.NEGATIVE_INFINITY;
+
+function databaseUnavailable(log: Logger, route: string, error: unknown): GatewayError {
+  const now = performance.now();
+  if (now - outageLoggedAt >= OUTAGE_LOG_EVERY_MS) {
+    outageLoggedAt = now;
+    log.warn("database unavailable: requests that need it are answered 503", { route, error: describeError(error) });
+  }
+  // LiteLLM's error type for it; 503 rather than its 500, since trying again later is the remedy.
+  return new GatewayError({
+    status: 503,
+    type: "no_db_connection",
+    message: "The database is unavailable, so this request could not be served. Try again shortly.",
+  });
 }
 
 function fromValidation(error: ValidationError): GatewayError {

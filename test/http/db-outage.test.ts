@@ -1,0 +1,51 @@
+// A database that cannot be reached is the server's state, not the caller's fault and not a bug:
+// what needs it is answered 503 `no_db_connection` (never a 500), what is in memory keeps being
+// served, and everything answers as before once the database is back. Postgres, made to refuse
+// connections the way the durability tests do it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { errorOf, freshPostgresUrl, type Gateway, PG_URL, startGateway } from "../support/harness.ts";
+
+describe.skipIf(!PG_URL)("a Postgres outage seen through the API", () => {
+  let pg: Awaited<ReturnType<typeof freshPostgresUrl>>;
+  let admin: postgres.Sql;
+  let gw: Gateway;
+  const dbName = () => new URL(pg.url).pathname.slice(1);
+  const chat = (key: string) => gw.request("/v1/chat/completions", { method: "POST", key, json: { model: "m", messages: [{ role: "user", content: "hi" }], mock_response: "ok" } });
+
+  beforeAll(async () => {
+    pg = await freshPostgresUrl();
+    admin = postgres(PG_URL!, { max: 1, onnotice: () => {} });
+    gw = await startGateway({ databaseUrl: pg.url, configYaml: "model_list:\n  - model_name: m\n    litellm_params: { model: openai/m, api_base: 'http://127.0.0.1:9/v1' }\n" });
+  });
+  afterAll(async () => {
+    await admin.unsafe(`alter database ${dbName()} allow_connections true`).catch(() => {});
+    await gw?.close().catch(() => {});
+    await admin.end();
+    await pg.drop();
+  }, 30_000);
+
+  test("a key not in memory and an admin route get a 503; a key in memory is still served; all is well after", async () => {
+    const newKey = async () => ((await (await gw.request("/key/generate", { method: "POST", json: {} })).json()) as { key: string }).key;
+    const known = await newKey();
+    expect((await chat(known)).status).toBe(200);
+    const unknown = "sk-not-a-key-of-this-gateway-0123";
+
+    await admin.unsafe(`alter database ${dbName()} allow_connections false`);
+    await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName()} and pid <> pg_backend_pid()`;
+    for (const res of [await chat(unknown), await gw.request("/key/list")]) {
+      expect(res.status).toBe(503);
+      const err = await errorOf(res);
+      expect(err.type).toBe("no_db_connection");
+      expect(err.message).toContain("database is unavailable");
+    }
+    // Authenticated, limited and budgeted from memory; the spend waits in the journal.
+    expect((await chat(known)).status).toBe(200);
+
+    await admin.unsafe(`alter database ${dbName()} allow_connections true`);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) status = (await Bun.sleep(100).then(() => chat(unknown))).status;
+    expect(status).toBe(401);
+    expect((await gw.request("/key/list")).status).toBe(200);
+  }, 30_000);
+});
