@@ -17,7 +17,7 @@ writeFileSync(
     litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}
 general_settings:
   master_key: sk-binary-master
-  allow_requests_on_db_unavailable: true
+  alerting: ["slack"]
 `,
 );
 
@@ -37,7 +37,7 @@ test("check prints the effective config with secrets masked, and warns about ign
   expect(res.stdout).toContain("gpt-4o");
   expect(res.stdout).not.toContain("sk-openai-very-secret");
   expect(res.stdout).not.toContain("sk-binary-master");
-  expect(res.stderr).toContain("general_settings.allow_requests_on_db_unavailable: not supported by Tollgate yet; ignored");
+  expect(res.stderr).toContain("general_settings.alerting: not supported by Tollgate yet; ignored");
 });
 
 test("a broken config exits non-zero naming the path", async () => {

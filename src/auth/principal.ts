@@ -1,5 +1,6 @@
 // Who is calling: resolved from the request headers, from memory for a known key.
 import { GatewayError } from "../errors.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import type { KeyRow } from "../db/store/keys.ts";
 import type { TeamRow } from "../db/store/teams.ts";
 import type { UserRow } from "../db/store/users.ts";
@@ -32,6 +33,11 @@ export interface AuthDeps {
   graceToken: GraceLookup;
   customHeader?: string;
   now: () => number;
+  /**
+   * A key could not be checked because the database is unreachable: the principal to serve the
+   * call as (general_settings.allow_requests_on_db_unavailable), or undefined for the 503.
+   */
+  onDatabaseUnavailable?: (err: unknown) => Principal | undefined;
 }
 
 /** `read`: the key as already read from these headers, when the caller has done that. */
@@ -49,13 +55,19 @@ export async function authenticate(headers: Headers, deps: AuthDeps, read: KeyFr
       `Authentication Error, LiteLLM Virtual Key expected. Received=${maskCredential(value)}, expected to start with 'sk-'.`,
     );
   }
-  const key = (await deps.keys.get(token)) ?? (await viaGracePeriod(token, deps));
-  if (!key) {
-    throw GatewayError.auth(
-      `Authentication Error, Invalid proxy server token passed. Received API Key = ${keyName(value)}, Key Hash (Token) =${token}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
-    );
+  let key: KeyRow | undefined;
+  try {
+    key = (await deps.keys.get(token)) ?? (await viaGracePeriod(token, deps));
+    if (key) return await principalOfKey(key, deps);
+  } catch (err) {
+    // The database could not be reached to check the key: a 503, or the configured fallback.
+    const fallback = !(err instanceof GatewayError) && isDatabaseUnavailable(err) ? deps.onDatabaseUnavailable?.(err) : undefined;
+    if (fallback) return fallback;
+    throw err;
   }
-  return principalOfKey(key, deps);
+  throw GatewayError.auth(
+    `Authentication Error, Invalid proxy server token passed. Received API Key = ${keyName(value)}, Key Hash (Token) =${token}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
+  );
 }
 
 /** The principal of a key known by its hash (a UI session holds the hash, never the plaintext). */

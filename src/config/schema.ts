@@ -75,6 +75,8 @@ export const GeneralSettings = t.Object({
   master_key: t.Optional(t.Union([t.String(), t.Null()])),
   database_url: t.Optional(t.Union([t.String(), t.Null()])),
   litellm_key_header_name: t.Optional(t.String({ minLength: 1 })),
+  /** While the database cannot be reached, a key not in memory is served under a fallback identity (LLM routes only). */
+  allow_requests_on_db_unavailable: t.Optional(t.Boolean()),
   /** LLM calls in flight on this instance at most (0 or absent: no cap). */
   global_max_parallel_requests: t.Optional(t.Integer({ minimum: 0 })),
   /** Every LLM call must name its end user (body `user`, or the customer-id headers). */

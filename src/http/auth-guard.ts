@@ -3,7 +3,9 @@
 // rules (roles, a key's allowed_routes); handlers apply the per-object ones.
 import { Elysia } from "elysia";
 import { readKey } from "../auth/key-header.ts";
+import { DB_UNAVAILABLE_FALLBACK, DB_UNAVAILABLE_FALLBACK_ID } from "../auth/db-unavailable-fallback.ts";
 import { authenticate, type AuthDeps, type Principal } from "../auth/principal.ts";
+import { describeError } from "../log.ts";
 import { checkCsrf, uiSessions } from "../auth/ui-sessions.ts";
 import type { AppDeps } from "../deps.ts";
 import { GatewayError } from "../errors.ts";
@@ -17,7 +19,26 @@ export const authDepsOf = (deps: AppDeps): AuthDeps => ({
   graceToken: deps.graceToken,
   customHeader: deps.config.general.litellm_key_header_name?.toLowerCase(),
   now: deps.now,
+  onDatabaseUnavailable: deps.config.general.allow_requests_on_db_unavailable === true ? fallbackWhileDatabaseUnavailable(deps.log) : undefined,
 });
+
+// Logged once per interval while calls are served under the fallback, not once per call.
+const FALLBACK_LOG_EVERY_MS = 5_000;
+
+function fallbackWhileDatabaseUnavailable(log: AppDeps["log"]) {
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  return (err: unknown) => {
+    const now = performance.now();
+    if (now - loggedAt >= FALLBACK_LOG_EVERY_MS) {
+      loggedAt = now;
+      log.warn("database unavailable: keys not in memory are served as the fallback identity (allow_requests_on_db_unavailable)", {
+        user_id: DB_UNAVAILABLE_FALLBACK_ID,
+        error: describeError(err),
+      });
+    }
+    return DB_UNAVAILABLE_FALLBACK;
+  };
+}
 
 export function authGuard(deps: AppDeps) {
   const authDeps = authDepsOf(deps);

@@ -30,13 +30,13 @@ describe("a LiteLLM config.yaml", () => {
   });
 
   test("warns once per key Tollgate ignores, and never fails on them", () => {
-    for (const key of ["litellm_settings.success_callback", "general_settings.allow_requests_on_db_unavailable"]) {
+    for (const key of ["litellm_settings.success_callback", "general_settings.alerting"]) {
       expect(warnings.filter((w) => w.startsWith(`${key}:`))).toHaveLength(1);
     }
     // Accepted silently: what it asks for is already so (spend is committed within 20 ms).
     expect(warnings.some((w) => w.startsWith("general_settings.proxy_batch_write_at"))).toBe(false);
     // Implemented by the router: no warning.
-    for (const key of ["router_settings.routing_strategy", "router_settings.num_retries", "litellm_settings.num_retries", "general_settings.store_model_in_db"]) {
+    for (const key of ["router_settings.routing_strategy", "router_settings.num_retries", "litellm_settings.num_retries", "general_settings.store_model_in_db", "general_settings.allow_requests_on_db_unavailable"]) {
       expect(warnings.filter((w) => w.startsWith(`${key}:`))).toHaveLength(0);
     }
     // litellm_params and model_info are open: provider params are passed through, never warned about

@@ -49,3 +49,53 @@ describe.skipIf(!PG_URL)("a Postgres outage seen through the API", () => {
     expect((await gw.request("/key/list")).status).toBe(200);
   }, 30_000);
 });
+
+describe.skipIf(!PG_URL)("general_settings.allow_requests_on_db_unavailable", () => {
+  let pg: Awaited<ReturnType<typeof freshPostgresUrl>>;
+  let admin: postgres.Sql;
+  let gw: Gateway;
+  const dbName = () => new URL(pg.url).pathname.slice(1);
+
+  beforeAll(async () => {
+    pg = await freshPostgresUrl();
+    admin = postgres(PG_URL!, { max: 1, onnotice: () => {} });
+    gw = await startGateway({
+      databaseUrl: pg.url,
+      configYaml: "general_settings:\n  allow_requests_on_db_unavailable: true\nmodel_list:\n  - model_name: m\n    litellm_params: { model: openai/m, api_base: 'http://127.0.0.1:9/v1' }\n",
+    });
+  });
+  afterAll(async () => {
+    await admin.unsafe(`alter database ${dbName()} allow_connections true`).catch(() => {});
+    await gw?.close().catch(() => {});
+    await admin.end();
+    await pg.drop();
+  }, 30_000);
+
+  test("a key not in memory is served as the fallback identity, on the LLM routes only, and its spend lands once the database is back", async () => {
+    const unchecked = "sk-could-not-be-checked-0123456789";
+    await admin.unsafe(`alter database ${dbName()} allow_connections false`);
+    await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName()} and pid <> pg_backend_pid()`;
+    const res = await gw.request("/v1/chat/completions", { method: "POST", key: unchecked, json: { model: "m", messages: [{ role: "user", content: "hi" }], mock_response: "ok" } });
+    expect(res.status).toBe(200);
+    const callId = res.headers.get("x-litellm-call-id")!;
+    // Never an admin, and no route but the LLM ones.
+    for (const path of ["/key/generate", "/user/new", "/team/new"]) {
+      const refused = await gw.request(path, { method: "POST", key: unchecked, json: {} });
+      expect([401, 403]).toContain(refused.status);
+    }
+
+    await admin.unsafe(`alter database ${dbName()} allow_connections true`);
+    // Once the database answers, the key is checked again: it is no key of this gateway.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) status = (await Bun.sleep(100).then(() => gw.request("/v1/models", { key: unchecked }))).status;
+    expect(status).toBe(401);
+    // The call served during the outage is in the spend log, under the fallback's token.
+    const logged = async () => {
+      const rows = await gw.store.db.select().from(gw.store.t.spendLogs);
+      return rows.filter((r) => r.requestId === callId);
+    };
+    let rows = await logged();
+    for (let i = 0; i < 100 && rows.length === 0; i++) rows = await Bun.sleep(100).then(logged);
+    expect(rows.map((r) => r.apiKey)).toEqual(["litellm-db-unavailable-fallback"]);
+  }, 30_000);
+});
