@@ -21,7 +21,9 @@ export function healthRoutes(deps: AppDeps) {
           () => "connected",
           () => "Not connected",
         );
-        const healthy = db === "connected";
+        // allow_requests_on_db_unavailable: the gateway serves through an outage, so it stays
+        // ready (LiteLLM answers 200 then too); the body still says the database is not connected.
+        const healthy = db === "connected" || deps.config.general.allow_requests_on_db_unavailable === true;
         set.status = healthy ? 200 : 503;
         return { status: healthy ? "healthy" : "unhealthy", db, version: deps.version, litellm_version: deps.version };
       },

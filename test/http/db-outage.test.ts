@@ -33,6 +33,8 @@ describe.skipIf(!PG_URL)("a Postgres outage seen through the API", () => {
 
     await admin.unsafe(`alter database ${dbName()} allow_connections false`);
     await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName()} and pid <> pg_backend_pid()`;
+    const ready = await gw.request("/health/readiness", { key: null });
+    expect([ready.status, ((await ready.json()) as { db: string }).db]).toEqual([503, "Not connected"]);
     for (const res of [await chat(unknown), await gw.request("/key/list")]) {
       expect(res.status).toBe(503);
       const err = await errorOf(res);
@@ -77,6 +79,9 @@ describe.skipIf(!PG_URL)("general_settings.allow_requests_on_db_unavailable", ()
     await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName()} and pid <> pg_backend_pid()`;
     const res = await gw.request("/v1/chat/completions", { method: "POST", key: unchecked, json: { model: "m", messages: [{ role: "user", content: "hi" }], mock_response: "ok" } });
     expect(res.status).toBe(200);
+    // Still ready, as LiteLLM: it serves through the outage.
+    const ready = await gw.request("/health/readiness", { key: null });
+    expect([ready.status, ((await ready.json()) as { db: string }).db]).toEqual([200, "Not connected"]);
     const callId = res.headers.get("x-litellm-call-id")!;
     // Never an admin, and no route but the LLM ones.
     for (const path of ["/key/generate", "/user/new", "/team/new"]) {
