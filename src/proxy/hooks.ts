@@ -4,6 +4,7 @@
 // stream, after a failure, and after a client disconnect.
 import type { Principal } from "../auth/principal.ts";
 import type { CallKind, Deployment, Json, Usage } from "../providers/types.ts";
+import type { RequestHeaderOptions } from "./request-headers.ts";
 
 export interface CallContext {
   readonly callId: string;
@@ -20,6 +21,8 @@ export interface CallContext {
   /** The end user named by the customer-id headers or the body's `user` (src/proxy/end-user.ts). */
   readonly endUserId: string | null;
   readonly startedAtMs: number;
+  /** What LiteLLM's x-litellm-* request headers asked for (src/proxy/request-headers.ts). */
+  readonly headerOptions?: RequestHeaderOptions;
 }
 
 export interface Admission {

@@ -23,6 +23,7 @@ import type { CallContext, CallHooks, CallOutcome } from "./hooks.ts";
 import { withoutProxyParams } from "./litellm-params.ts";
 import { mockResponse, mockStream } from "./mock-response.ts";
 import { addProviderHeaders } from "./provider-headers.ts";
+import { type RequestHeaderOptions, requestHeaderOptions } from "./request-headers.ts";
 import { callUpstream, type UpstreamResult } from "./upstream-call.ts";
 
 // LiteLLM's request_timeout default is far longer; ten minutes bounds a stuck upstream.
@@ -82,6 +83,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
   for (const name of clientFallbacks ?? []) checkAccess(deps, principal, name, deps.router.aliasTarget(name), deps.router.resolve(name), "fallbacks");
 
   const stream = input.kind !== "embedding" && body.stream === true;
+  const headerOptions = requestHeaderOptions(input.headers);
   const ctx: CallContext = {
     // Time-ordered (UUIDv7): the call id is the spend log's primary key, and ids that arrive in
     // order are appended to its index instead of landing on a random page each (half the cost of
@@ -96,8 +98,9 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
     body,
     endUserId: endUserOf(input.headers, body),
     startedAtMs: deps.now(),
+    headerOptions,
   };
-  if (deps.config.general.reject_clientside_metadata_tags === true && sendsTags(body)) {
+  if (deps.config.general.reject_clientside_metadata_tags === true && (sendsTags(body) || headerOptions.tags !== undefined)) {
     throw GatewayError.badRequest(
       "Client-side 'metadata.tags' not allowed in request. 'reject_clientside_metadata_tags'=True. Tags can only be set via API key metadata.",
       "metadata.tags",
@@ -154,7 +157,7 @@ export async function runLlmCall(deps: LlmCallDeps, input: CallInput): Promise<C
 
   let produced: Produced;
   try {
-    produced = await withRetriesAndFallbacks(deps, input, group, stream, clientFallbacks, run);
+    produced = await withRetriesAndFallbacks(deps, input, headerOptions, group, stream, clientFallbacks, run);
   } catch (err) {
     const error = err instanceof GatewayError ? err : GatewayError.internal();
     if (!(err instanceof GatewayError)) deps.log.error("llm call failed", { call_id: ctx.callId, error: String(err) });
@@ -211,6 +214,7 @@ interface AttemptState {
 async function withRetriesAndFallbacks(
   deps: LlmCallDeps,
   input: CallInput,
+  options: RequestHeaderOptions,
   first: ResolvedGroup,
   stream: boolean,
   clientFallbacks: string[] | undefined,
@@ -219,9 +223,10 @@ async function withRetriesAndFallbacks(
   const { router } = deps;
   if (isMock(input.body)) {
     run.routed = toRouted(first.name, router.pick(first, { nowMs: deps.now(), stream }));
-    return produce(deps, input, first, run.routed, stream);
+    return produce(deps, input, options, first, run.routed, stream);
   }
-  const numRetries = typeof input.body.num_retries === "number" && input.body.num_retries >= 0 ? Math.floor(input.body.num_retries) : router.numRetries;
+  const numRetries =
+    options.numRetries ?? (typeof input.body.num_retries === "number" && input.body.num_retries >= 0 ? Math.floor(input.body.num_retries) : router.numRetries);
   let group = first;
   let fallbackNames: string[] | undefined;
   let lastError: GatewayError | undefined;
@@ -246,7 +251,7 @@ async function withRetriesAndFallbacks(
       run.routed = toRouted(group.name, candidate);
       const started = performance.now();
       try {
-        const produced = await attemptOne(deps, input, group, run.routed, stream);
+        const produced = await attemptOne(deps, input, options, group, run.routed, stream);
         run.upstreamMs = performance.now() - started;
         return produced;
       } catch (err) {
@@ -281,7 +286,7 @@ async function withRetriesAndFallbacks(
  * One attempt on one deployment, recorded in its stats. For a stream the first chunk is awaited
  * here, so a stream that fails before sending anything can still be retried elsewhere.
  */
-async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGroup, routed: Routed, stream: boolean): Promise<Produced> {
+async function attemptOne(deps: LlmCallDeps, input: CallInput, options: RequestHeaderOptions, group: ResolvedGroup, routed: Routed, stream: boolean): Promise<Produced> {
   const { router } = deps;
   const id = routed.target.deployment.id;
   const stats = router.statsOf(id);
@@ -304,7 +309,7 @@ async function attemptOne(deps: LlmCallDeps, input: CallInput, group: ResolvedGr
   let produced: Produced;
   let firstChunk: IteratorResult<StreamItem>;
   try {
-    produced = await produce(deps, input, group, routed, stream);
+    produced = await produce(deps, input, options, group, routed, stream);
     if (produced.kind === "json") {
       release();
       const usage = produced.body.usage as Usage | undefined;
@@ -472,6 +477,7 @@ function checkAccess(
 async function produce(
   deps: LlmCallDeps,
   input: CallInput,
+  options: RequestHeaderOptions,
   group: ResolvedGroup,
   routed: Routed,
   stream: boolean,
@@ -495,6 +501,7 @@ async function produce(
   const params = target.deployment.params;
   const timeoutS =
     params.timeout ??
+    options.timeoutS ??
     (typeof body.timeout === "number" ? body.timeout : undefined) ??
     deps.config.router.timeout ??
     deps.config.litellm.request_timeout ??
@@ -505,7 +512,7 @@ async function produce(
     dropParams: deps.config.litellm.drop_params === true || body.drop_params === true,
     signal: input.signal,
     timeoutMs: timeoutS * 1000,
-    streamTimeoutMs: (params.stream_timeout ?? timeoutS) * 1000,
+    streamTimeoutMs: (params.stream_timeout ?? options.streamTimeoutS ?? timeoutS) * 1000,
     passThrough: input.passThrough && !viaChat ? { includeUsage: includesUsage(body) } : undefined,
     now: deps.now,
   });

@@ -273,12 +273,13 @@ function spendLog(
     totalTokens: succeeded ? usage.promptTokens + usage.completionTokens : 0,
     spendNano: costNano,
     status: succeeded ? ("success" as const) : ("failure" as const),
-    requestTags: requestTagsOf(ctx.body),
+    requestTags: requestTagsOf(ctx.body, ctx.headerOptions?.tags),
     metadata: {
       user_api_key_alias: p.kind === "key" ? p.key.keyAlias : null,
       user_api_key_user_id: owners.userId,
       user_api_key_team_id: owners.teamId,
       status: succeeded ? "success" : "failure",
+      ...spendLogsMetadataOf(ctx),
       ...(outcome.error ? { error_information: { error_class: outcome.error.name, error_message: outcome.error.message } } : {}),
     },
     startTime: new Date(outcome.startedAtMs),
@@ -290,11 +291,23 @@ function spendLog(
   };
 }
 
-/** metadata.tags and tags of the request, strings only, each once. */
-function requestTagsOf(body: CallContext["body"]): string[] {
+/** metadata.tags and tags of the request, then the x-litellm-tags header's: strings only, each once. */
+function requestTagsOf(body: CallContext["body"], fromHeader: readonly string[] | undefined): string[] {
   const fromMetadata = (body.metadata as Record<string, unknown> | undefined)?.tags;
   const direct = body.tags;
-  if (!Array.isArray(fromMetadata) && !Array.isArray(direct)) return [];
-  const tags = [...(Array.isArray(fromMetadata) ? fromMetadata : []), ...(Array.isArray(direct) ? direct : [])].filter((t): t is string => typeof t === "string");
+  if (!Array.isArray(fromMetadata) && !Array.isArray(direct) && !fromHeader) return [];
+  const tags = [...(Array.isArray(fromMetadata) ? fromMetadata : []), ...(Array.isArray(direct) ? direct : []), ...(fromHeader ?? [])].filter(
+    (t): t is string => typeof t === "string",
+  );
   return [...new Set(tags)];
+}
+
+/**
+ * LiteLLM's spend_logs_metadata: the x-litellm-spend-logs-metadata header's object, else the
+ * body's metadata.spend_logs_metadata, kept in the log's metadata as it came.
+ */
+function spendLogsMetadataOf(ctx: CallContext): { spend_logs_metadata?: unknown } {
+  const fromBody = (ctx.body.metadata as Record<string, unknown> | undefined)?.spend_logs_metadata;
+  const value = ctx.headerOptions?.spendLogsMetadata ?? (typeof fromBody === "object" && fromBody !== null && !Array.isArray(fromBody) ? fromBody : undefined);
+  return value === undefined ? {} : { spend_logs_metadata: value };
 }
