@@ -7,13 +7,15 @@ export const SLOW_DELAY_MS = 50;
 export const SLOW_MODEL = `bench-model-delay-${SLOW_DELAY_MS}`;
 export const BIG_BODY_BYTES = 64 * 1024;
 
-export type BodyKind = "small" | "stream" | "slow" | "big";
+export type BodyKind = "small" | "stream" | "stream-default" | "slow" | "big";
+export const BODY_KINDS: readonly BodyKind[] = ["small", "stream", "stream-default", "slow", "big"];
 
-function chat(model: string, content: string, stream = false): string {
+/** `stream`: with the usage asked for (stream_options.include_usage), or without (the OpenAI SDK's default). */
+function chat(model: string, content: string, stream?: "with-usage" | "default"): string {
   const body: Record<string, unknown> = { model, messages: [{ role: "user", content }], max_tokens: 16 };
   if (stream) {
     body.stream = true;
-    body.stream_options = { include_usage: true };
+    if (stream === "with-usage") body.stream_options = { include_usage: true };
   }
   return JSON.stringify(body);
 }
@@ -31,7 +33,9 @@ export function bodyText(kind: BodyKind): string {
     case "small":
       return chat(MODEL, "Say hello.");
     case "stream":
-      return chat(MODEL, "Say hello.", true);
+      return chat(MODEL, "Say hello.", "with-usage");
+    case "stream-default":
+      return chat(MODEL, "Say hello.", "default");
     case "slow":
       return chat(SLOW_MODEL, "Say hello.");
     case "big":
@@ -41,7 +45,7 @@ export function bodyText(kind: BodyKind): string {
 
 export async function writeBodies(dir: string): Promise<Record<BodyKind, string>> {
   const files = {} as Record<BodyKind, string>;
-  for (const kind of ["small", "stream", "slow", "big"] as const) {
+  for (const kind of BODY_KINDS) {
     const file = path.join(dir, `body-${kind}.json`);
     await Bun.write(file, bodyText(kind));
     files[kind] = file;

@@ -1,7 +1,8 @@
 // A mock OpenAI upstream for the benchmark: answers POST /v1/chat/completions from precomputed
 // bytes so that its own cost stays small and constant.
 //   - model "…-delay-N" (e.g. bench-delay-50): the reply is held for N ms (an LLM-like upstream);
-//   - "stream": true: a 20-chunk SSE stream, all chunks written at once, then [DONE];
+//   - "stream": true: a 20-chunk SSE stream, all chunks written at once, then [DONE] (with
+//     stream_options.include_usage, as OpenAI: "usage": null on every chunk, the usage on the last);
 //   - otherwise: an instant chat.completion JSON.
 // The reply is chosen from the raw body with a substring test, not JSON.parse, so a 64 KB body
 // costs the mock a scan and not a parse. Each answer has its own id (`chatcmpl-bench-<random><n>`), as a
@@ -25,13 +26,18 @@ function completionJson(model: string): string {
   });
 }
 
-function sseBody(model: string): string {
-  const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+/**
+ * As OpenAI streams: asked for usage (stream_options.include_usage), every chunk carries
+ * `"usage": null` and the last one the usage (riding on the last chunk, so a gateway can account the
+ * stream without a 21st event); not asked, no chunk has a usage field.
+ */
+function sseBody(model: string, withUsage: boolean): string {
+  const usageNull = withUsage ? { usage: null } : {};
+  const chunk = (delta: object, finish: string | null, extra: object = usageNull) =>
     `data: ${JSON.stringify({ id: ID_MARK, object: "chat.completion.chunk", created: 1700000000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
   let body = chunk({ role: "assistant", content: "" }, null);
   for (let i = 1; i < SSE_CHUNKS - 1; i++) body += chunk({ content: `tok${i} ` }, null);
-  // Usage rides on the last chunk so a gateway can account the stream without a 21st event.
-  body += chunk({}, "stop", { usage: USAGE });
+  body += chunk({}, "stop", withUsage ? { usage: USAGE } : {});
   return body + "data: [DONE]\n\n";
 }
 
@@ -43,12 +49,13 @@ type Parts = readonly string[];
 interface Replies {
   json: Parts;
   sse: Parts;
+  sseWithoutUsage: Parts;
 }
 const repliesByModel = new Map<string, Replies>();
 function repliesFor(model: string): Replies {
   let r = repliesByModel.get(model);
   if (!r) {
-    r = { json: completionJson(model).split(ID_MARK), sse: sseBody(model).split(ID_MARK) };
+    r = { json: completionJson(model).split(ID_MARK), sse: sseBody(model, true).split(ID_MARK), sseWithoutUsage: sseBody(model, false).split(ID_MARK) };
     repliesByModel.set(model, r);
   }
   return r;
@@ -56,6 +63,7 @@ function repliesFor(model: string): Replies {
 
 const MODEL_RE = /"model"\s*:\s*"([^"]{1,100})"/;
 const STREAM_RE = /"stream"\s*:\s*true/;
+const INCLUDE_USAGE_RE = /"include_usage"\s*:\s*true/;
 const DELAY_RE = /-delay-(\d{1,5})$/;
 
 let answers = 0;
@@ -78,7 +86,7 @@ export function startMockUpstream(port = 0) {
       const replies = repliesFor(model);
       // Random first (ids arrive in no order, as a provider's), then a count (never the same twice).
       const id = `${ID_MARK}-${Math.random().toString(36).slice(2, 10)}${(++answers).toString(36)}`;
-      if (STREAM_RE.test(text)) return new Response(replies.sse.join(id), { headers: SSE_HEADERS });
+      if (STREAM_RE.test(text)) return new Response((INCLUDE_USAGE_RE.test(text) ? replies.sse : replies.sseWithoutUsage).join(id), { headers: SSE_HEADERS });
       return new Response(replies.json.join(id), { headers: JSON_HEADERS });
     },
   });

@@ -1,7 +1,7 @@
 // Command-line options of bench/run.ts.
 import type { ScenarioId } from "./scenarios.ts";
 
-const SCENARIO_IDS: readonly ScenarioId[] = ["latency", "throughput", "stream", "slow", "bigbody"];
+const SCENARIO_IDS: readonly ScenarioId[] = ["latency", "throughput", "stream", "stream-default", "slow", "bigbody"];
 
 export interface Options {
   quick: boolean;
@@ -33,7 +33,7 @@ export const BENCH_USAGE = `Usage: bun bench/run.ts [options]
   --soak-seconds N    length of the soak (default 600; 0 skips it)
   --cold-starts N     restarts timed for the cold start (default 10)
   --pg URL            also run Tollgate on a fresh database on this Postgres server (default: TEST_DATABASE_URL)
-  --only a,b          scenarios to run: latency,throughput,stream,slow,bigbody
+  --only a,b          scenarios to run: latency,throughput,stream,stream-default,slow,bigbody
   --latency-cores one|two
                       latency scenario: run the proxy on the same core as wrk and the mock (one,
                       default: measures the proxy's CPU time per request, as perf-anchors.md did)

@@ -111,6 +111,11 @@ export function renderReport(r: Report): string {
     rows.push(addedTtfb);
     cpuRow("stream");
   }
+  if (r.results.has("stream-default")) {
+    metricRow("stream-default", "streams/s", rps, fmtCount, { ratio: true });
+    metricRow("stream-default", "p50 (whole stream)", p50, fmtUs);
+    cpuRow("stream-default");
+  }
   if (r.results.has("slow")) {
     metricRow("slow", "req/s", rps, fmtCount, { ratio: true });
     const row: Row = {

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bodyText, writeBodies, type BodyKind } from "./bodies.ts";
+import { BODY_KINDS, bodyText, writeBodies, type BodyKind } from "./bodies.ts";
 import { measureColdStart, type ColdStart } from "./cold-start.ts";
 import { describeMachine } from "./machine.ts";
 import { commandLine, parseOptions } from "./options.ts";
@@ -53,7 +53,7 @@ async function main() {
   if (opts.quick) notes.push("--quick: short rounds, a smoke test of the harness; do not quote these figures.");
 
   const bodyFiles = await writeBodies(dir);
-  const bodyTexts = Object.fromEntries((["small", "stream", "slow", "big"] as const).map((k) => [k, bodyText(k)])) as Record<BodyKind, string>;
+  const bodyTexts = Object.fromEntries(BODY_KINDS.map((k) => [k, bodyText(k)])) as Record<BodyKind, string>;
 
   // The mock upstream shares the load core with wrk: the proxy's core stays its own.
   const upstreamPort = freePort();

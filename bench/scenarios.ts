@@ -10,7 +10,7 @@ import { CHAT_PATH, type Target } from "./targets.ts";
 import type { TtfbResult } from "./ttfb-client.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 
-export type ScenarioId = "latency" | "throughput" | "stream" | "slow" | "bigbody";
+export type ScenarioId = "latency" | "throughput" | "stream" | "stream-default" | "slow" | "bigbody";
 
 export interface Scenario {
   id: ScenarioId;
@@ -29,6 +29,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: "latency", title: "latency: 1 connection, instant upstream", body: "small", connections: 1, oneCore: true },
   { id: "throughput", title: "throughput: 32 connections, instant upstream", body: "small", connections: 32 },
   { id: "stream", title: "stream: 16 connections, 20-chunk SSE", body: "stream", connections: 16 },
+  { id: "stream-default", title: "stream-default: the same, the client not asking for usage (the OpenAI SDK's default)", body: "stream-default", connections: 16 },
   { id: "slow", title: "slow: 64 connections, 50 ms upstream", body: "slow", connections: 64 },
   { id: "bigbody", title: "bigbody: 16 connections, 64 KB request body", body: "big", connections: 16 },
 ];

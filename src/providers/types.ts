@@ -71,6 +71,15 @@ export class SseText {
 
 export type StreamItem = Chunk | SseText;
 
+/** A chunk as a client that did not ask for usage (stream_options.include_usage) sees it: none at all without choices. */
+export function visibleChunk(chunk: Chunk, includeUsage: boolean): Chunk | undefined {
+  if (includeUsage || !("usage" in chunk)) return chunk;
+  const choices = chunk.choices as unknown[] | undefined;
+  if (!choices || choices.length === 0) return undefined;
+  const { usage: _usage, ...rest } = chunk;
+  return rest;
+}
+
 /** A stream asked for without `StreamPassThrough` holds chunks only (the adapters' contract). */
 export const chunksOnly = (items: AsyncGenerator<StreamItem>) => items as AsyncGenerator<Chunk>;
 

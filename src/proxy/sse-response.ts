@@ -3,20 +3,13 @@
 // for upstream; a client that did not ask for it (stream_options.include_usage) does not see it.
 // Once the stream has started, a failure is one `data: {"error":...}` event and the end.
 import { errorBody, GatewayError } from "../errors.ts";
-import { type Chunk, SseText, type StreamItem } from "../providers/types.ts";
+import { type Chunk, SseText, type StreamItem, visibleChunk } from "../providers/types.ts";
 
 // Text goes to the socket as it is: Bun's direct stream encodes it on write, without a copy.
 const event = (data: unknown) => `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
-export function visibleChunk(chunk: Chunk, includeUsage: boolean): Chunk | undefined {
-  if (includeUsage || !("usage" in chunk)) return chunk;
-  const choices = chunk.choices as unknown[] | undefined;
-  if (!choices || choices.length === 0) return undefined;
-  const { usage: _usage, ...rest } = chunk;
-  return rest;
-}
 
 /**
  * Serialises items as they come and writes each straight to the response (Bun's direct stream: no

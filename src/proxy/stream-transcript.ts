@@ -20,6 +20,8 @@ export class StreamTranscript {
         // not JSON: nothing to keep
       }
     }
+    // Usage read on the side: the text may not show it (a client that did not ask for it).
+    if (item.usage) this.usage = item.usage;
   }
 
   private chunk(c: Json): void {

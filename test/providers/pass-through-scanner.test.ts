@@ -2,9 +2,9 @@
 // the reads allow; events that matter are handed out to be parsed; anything unusual falls back to the
 // general SSE parser with the same result as before the fast path existed.
 import { describe, expect, test } from "bun:test";
-import { PassThroughScanner, type Piece } from "../../src/providers/openai/stream.ts";
+import { passThroughOpenAIStream, PassThroughScanner, type Piece } from "../../src/providers/openai/stream.ts";
 import { type SseEvent, SseParser } from "../../src/providers/sse.ts";
-import type { Usage } from "../../src/providers/types.ts";
+import { SseText, type Target, type Usage } from "../../src/providers/types.ts";
 
 const chunk = (i: number, usage = "") => `{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"tok${i}"}}]${usage}}`;
 const USAGE = `{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`;
@@ -56,6 +56,11 @@ function reference(text: string, includeUsage = false): string[] {
       pieces.push({ text: `data: ${data}\n\n`, usage: (JSON.parse(data) as { usage: Usage }).usage });
       continue;
     }
+    // Without include_usage, a chunk whose only usage is null passes with that member removed.
+    if (!includeUsage && oneLine && !error && /"usage"\s*:\s*null/.test(data) && !/"usage"\s*:\s*[^n\s]/.test(data)) {
+      pieces.push(`data: ${data.replace(/,\s*"usage"\s*:\s*null/g, "")}\n\n`);
+      continue;
+    }
     const special = !oneLine || error || (includeUsage ? /"usage"\s*:\s*[^n\s]/ : /"usage"\s*:/).test(data);
     pieces.push(special ? { data } : `data: ${data}\n\n`);
   }
@@ -88,10 +93,14 @@ describe("PassThroughScanner", () => {
     expect(scan([sse([chunk(1), ERROR])])).toEqual([sse([chunk(1)]), { data: ERROR }]);
   });
 
-  test('with include_usage a "usage": null chunk passes as text; without it the chunk is parsed (usage hidden)', () => {
+  test('a "usage": null chunk passes as text: as it came with include_usage, without the member otherwise (no parse)', () => {
     const nullUsage = chunk(1, `,"usage": null`);
     expect(scan([sse([nullUsage])], true)).toEqual([sse([nullUsage])]);
-    expect(scan([sse([nullUsage])], false)).toEqual([{ data: nullUsage }]);
+    expect(scan([sse([nullUsage, chunk(2, `, "usage" : null`), chunk(3)])], false)).toEqual([sse([chunk(1), chunk(2), chunk(3)])]);
+    // First member, or a chunk without choices (dropped for such a client), or with a real usage: parsed.
+    expect(scan([sse([`{"usage":null,"choices":[{"delta":{}}]}`])], false)).toEqual([sse([`{"choices":[{"delta":{}}]}`])]);
+    expect(scan([sse([`{"choices":[],"usage":null}`])], false)).toEqual([{ data: `{"choices":[],"usage":null}` }]);
+    expect(scan([sse([USAGE])], false)).toEqual([{ data: USAGE }]);
   });
 
   test("a word in the content is not a member: the chunk still passes as text", () => {
@@ -132,5 +141,47 @@ describe("PassThroughScanner", () => {
         }
       }
     }
+  });
+});
+
+describe("passThroughOpenAIStream: the end of a stream", () => {
+  const items = async (text: string, includeUsage: boolean) => {
+    const body = new Response(text).body!;
+    const out: unknown[] = [];
+    for await (const item of passThroughOpenAIStream(body, {} as Target, { includeUsage })) out.push(item);
+    return out;
+  };
+  const USAGE_FINISH = `{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`;
+
+  test("without include_usage, the usage chunk that came with [DONE] is folded into the text before it: one item that ends the stream", async () => {
+    const got = await items(sse([chunk(1, `,"usage":null`), chunk(2, `,"usage":null`), USAGE_FINISH, "[DONE]"]), false);
+    expect(got).toHaveLength(1);
+    const only = got[0] as SseText;
+    expect(only).toBeInstanceOf(SseText);
+    expect(only.ends).toBe(true);
+    expect(only.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+    // What the client reads: no usage anywhere, the finish chunk kept.
+    const events = only.text.split("\n\n").filter(Boolean).map((e) => JSON.parse(e.slice(6)) as Record<string, unknown>);
+    expect(events.map((e) => "usage" in e)).toEqual([false, false, false]);
+    expect((events[2]!.choices as { finish_reason: string }[])[0]!.finish_reason).toBe("stop");
+  });
+
+  test("a usage chunk without choices is dropped from the text; its usage still counts", async () => {
+    const got = await items(sse([chunk(1), USAGE, "[DONE]"]), false);
+    expect(got).toHaveLength(1);
+    expect((got[0] as SseText).text).toBe(sse([chunk(1)]));
+    expect((got[0] as SseText).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+  });
+
+  test("an error event before [DONE] is not folded: it still ends the stream as an error after the text", async () => {
+    const got: unknown[] = [];
+    let failure: unknown;
+    try {
+      for await (const item of passThroughOpenAIStream(new Response(sse([chunk(1), ERROR, "[DONE]"])).body!, { provider: "openai", deployment: { id: "d" } } as unknown as Target, { includeUsage: false })) got.push(item);
+    } catch (err) {
+      failure = err;
+    }
+    expect(got).toHaveLength(1);
+    expect(failure).toBeDefined();
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { decideModelAccess } from "../../src/policy/model-access.ts";
 import { readSse } from "../../src/providers/sse.ts";
 import { toMessagesEvents } from "../../src/proxy/messages-ingress.ts";
-import { visibleChunk } from "../../src/proxy/sse-response.ts";
+import { visibleChunk } from "../../src/providers/types.ts";
 
 const bytes = (...parts: string[]) =>
   new ReadableStream<Uint8Array>({

@@ -2,7 +2,7 @@
 // in the stream (OpenAI sends one when generation fails mid-way) becomes a thrown error.
 import { byteChunks } from "../byte-chunks.ts";
 import { readSse, type SseEvent, SseParser } from "../sse.ts";
-import { type CallKind, type Chunk, type Json, SseText, type StreamItem, type StreamPassThrough, type Target, type Usage } from "../types.ts";
+import { type CallKind, type Chunk, type Json, SseText, type StreamItem, type StreamPassThrough, type Target, type Usage, visibleChunk } from "../types.ts";
 import { upstreamError } from "../upstream-error.ts";
 
 export async function* fromOpenAIStream(
@@ -46,20 +46,49 @@ export async function* passThroughOpenAIStream(
     return new SseText(text, usage, id, ends);
   };
   for await (const bytes of byteChunks(body)) {
-    const pieces = scanner.push(decoder.decode(bytes, { stream: true }));
+    const pieces = foldedEnd(scanner.push(decoder.decode(bytes, { stream: true })), options.includeUsage);
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i]!;
       if (piece === DONE) return;
       yield item(piece, pieces[i + 1] === DONE);
     }
   }
-  const pieces = scanner.end(decoder.decode());
+  const pieces = foldedEnd(scanner.end(decoder.decode()), options.includeUsage);
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     if (piece === DONE) return;
     yield item(piece, pieces[i + 1] === DONE);
   }
 }
+
+/**
+ * A read that ends with text, one event to parse and [DONE] (the usage chunk a client that did not
+ * ask for usage must not see as it came): the event is parsed here and folded into the text, shown
+ * as the client may see it, so the stream's end is one text that [DONE] follows. An error event, or
+ * one that is not a JSON object, is left to the general path.
+ */
+function foldedEnd(pieces: Piece[], includeUsage: boolean): Piece[] {
+  const n = pieces.length;
+  if (n < 3 || pieces[n - 1] !== DONE) return pieces;
+  const text = pieces[n - 3]!;
+  const last = pieces[n - 2]!;
+  if (typeof text === "symbol" || (typeof text === "object" && !("text" in text)) || typeof last !== "object" || !("data" in last)) return pieces;
+  let chunk: unknown;
+  try {
+    chunk = JSON.parse(last.data);
+  } catch {
+    return pieces;
+  }
+  if (typeof chunk !== "object" || chunk === null || Array.isArray(chunk) || "error" in chunk) return pieces;
+  const visible = visibleChunk(chunk as Chunk, includeUsage);
+  const before = typeof text === "string" ? text : text.text;
+  const joined = visible ? `${before}data: ${JSON.stringify(visible)}\n\n` : before;
+  const usage = usageOf(chunk as Json) ?? (typeof text === "string" ? undefined : text.usage);
+  return [...pieces.slice(0, n - 3), usage ? { text: joined, usage } : joined, DONE];
+}
+
+const usageOf = (chunk: Json): Usage | undefined =>
+  typeof chunk.usage === "object" && chunk.usage !== null && !Array.isArray(chunk.usage) ? (chunk.usage as Usage) : undefined;
 
 /** The value of the first `"id":"..."` member in the text (a chunk's id comes first in OpenAI's). */
 export function firstIdIn(text: string): string | undefined {
@@ -94,8 +123,11 @@ export class PassThroughScanner {
     let p = 0; // start of the next event
     let run = 0; // start of the plain events not yet handed on
     let runUsage: Usage | undefined; // usage read from an event of that run
+    let rewritten = ""; // text before `run` not yet handed on: slices and events with a member removed
     const handOn = (end: number) => {
-      if (run < end) out.push(runUsage ? { text: buf.slice(run, end), usage: runUsage } : buf.slice(run, end));
+      const text = run < end ? rewritten + buf.slice(run, end) : rewritten;
+      if (text) out.push(runUsage ? { text, usage: runUsage } : text);
+      rewritten = "";
       runUsage = undefined;
     };
     let nextError = member(buf, '"error"', 0);
@@ -118,8 +150,15 @@ export class PassThroughScanner {
         const usage = this.usagePassingOn(data);
         if (usage) runUsage = usage;
         else if (mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
-          handOn(p);
-          out.push({ data });
+          // The `"usage": null` that every chunk carries once usage is asked for upstream, hidden
+          // from a client that did not ask for it by removing the member from the text: no parse.
+          const stripped = this.includeUsage ? undefined : withoutNullUsage(data);
+          if (stripped !== undefined) {
+            rewritten += `${buf.slice(run, p)}data: ${stripped}\n\n`;
+          } else {
+            handOn(p);
+            out.push({ data });
+          }
           run = e + 2;
         }
       }
@@ -185,6 +224,11 @@ export class PassThroughScanner {
         textUsage = usage;
         text += `data: ${data}\n\n`;
       } else if (data.includes("\n") || mayCarry(data, "error", false) || mayCarry(data, "usage", this.includeUsage)) {
+        const stripped = this.includeUsage || data.includes("\n") ? undefined : withoutNullUsage(data);
+        if (stripped !== undefined) {
+          text += `data: ${stripped}\n\n`;
+          continue;
+        }
         handOn();
         out.push({ data });
       } else text += `data: ${data}\n\n`;
@@ -204,6 +248,21 @@ function member(text: string, quoted: string, from: number): number {
     if (text.startsWith(quoted, at - 2)) return at - 2;
   }
   return -1;
+}
+
+const NULL_USAGE_AFTER = /,\s*"usage"\s*:\s*null(?=\s*[,}])/g;
+const NULL_USAGE_FIRST = /(?<=\{\s*)"usage"\s*:\s*null\s*,/g;
+
+/**
+ * A chunk's text without its `"usage": null` members, when that is all that keeps it from passing
+ * as it is: no error, no usage with a value, and choices to show (a chunk with none is dropped for
+ * such a client, which needs the parse). Undefined otherwise. A quoted name inside a string value
+ * has escaped quotes, so the patterns only meet members.
+ */
+export function withoutNullUsage(data: string): string | undefined {
+  if (mayCarry(data, "error", false) || mayCarry(data, "usage", true) || /"choices"\s*:\s*\[\s*\]/.test(data)) return undefined;
+  const stripped = data.replace(NULL_USAGE_AFTER, "").replace(NULL_USAGE_FIRST, "");
+  return mayCarry(stripped, "usage", false) ? undefined : stripped;
 }
 
 function parseChunk(data: string, target: Target, exceptionName: string): Chunk {
