@@ -33,3 +33,14 @@ const formatValue = (v: string | number | boolean | null) => (typeof v === "stri
 export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** True at most once per `everyMs`: for a warning every request of an outage would repeat. */
+export function onceEvery(everyMs: number): () => boolean {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = performance.now();
+    if (now - last < everyMs) return false;
+    last = now;
+    return true;
+  };
+}

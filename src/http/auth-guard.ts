@@ -5,7 +5,7 @@ import { Elysia } from "elysia";
 import { readKey } from "../auth/key-header.ts";
 import { DB_UNAVAILABLE_FALLBACK, DB_UNAVAILABLE_FALLBACK_ID } from "../auth/db-unavailable-fallback.ts";
 import { authenticate, type AuthDeps, type Principal } from "../auth/principal.ts";
-import { describeError } from "../log.ts";
+import { describeError, onceEvery } from "../log.ts";
 import { checkCsrf, uiSessions } from "../auth/ui-sessions.ts";
 import type { AppDeps } from "../deps.ts";
 import { GatewayError } from "../errors.ts";
@@ -22,15 +22,11 @@ export const authDepsOf = (deps: AppDeps): AuthDeps => ({
   onDatabaseUnavailable: deps.config.general.allow_requests_on_db_unavailable === true ? fallbackWhileDatabaseUnavailable(deps.log) : undefined,
 });
 
-// Logged once per interval while calls are served under the fallback, not once per call.
-const FALLBACK_LOG_EVERY_MS = 5_000;
-
+/** The fallback identity, logged once per interval while calls are served under it, not once per call. */
 function fallbackWhileDatabaseUnavailable(log: AppDeps["log"]) {
-  let loggedAt = Number.NEGATIVE_INFINITY;
+  const warningDue = onceEvery(5_000);
   return (err: unknown) => {
-    const now = performance.now();
-    if (now - loggedAt >= FALLBACK_LOG_EVERY_MS) {
-      loggedAt = now;
+    if (warningDue()) {
       log.warn("database unavailable: keys not in memory are served as the fallback identity (allow_requests_on_db_unavailable)", {
         user_id: DB_UNAVAILABLE_FALLBACK_ID,
         error: describeError(err),

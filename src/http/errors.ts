@@ -2,7 +2,7 @@
 // through the same mapping as our own GatewayError.
 import { Elysia, ValidationError } from "elysia";
 import { GatewayError, toErrorResponse } from "../errors.ts";
-import { describeError, type Logger } from "../log.ts";
+import { describeError, type Logger, onceEvery } from "../log.ts";
 import { pointerToPath } from "../config/load.ts";
 import { rememberText } from "../proxy/request-text.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
@@ -33,15 +33,10 @@ export function toGatewayError(code: string | number, error: unknown, log: Logge
 
 // An outage fails every request that needs the database (a key not in memory yet, an admin
 // route): logged once per interval, not once per request.
-const OUTAGE_LOG_EVERY_MS = 5_000;
-let outageLoggedAt = Number.NEGATIVE_INFINITY;
+const outageWarningDue = onceEvery(5_000);
 
 function databaseUnavailable(log: Logger, route: string, error: unknown): GatewayError {
-  const now = performance.now();
-  if (now - outageLoggedAt >= OUTAGE_LOG_EVERY_MS) {
-    outageLoggedAt = now;
-    log.warn("database unavailable: requests that need it are answered 503", { route, error: describeError(error) });
-  }
+  if (outageWarningDue()) log.warn("database unavailable: requests that need it are answered 503", { route, error: describeError(error) });
   // LiteLLM's error type for it; 503 rather than its 500, since trying again later is the remedy.
   return new GatewayError({
     status: 503,

@@ -71,6 +71,9 @@ export class SseText {
 
 export type StreamItem = Chunk | SseText;
 
+/** Whether nothing follows the item: text the upstream's [DONE] came with. */
+export const endsStream = (item: unknown): boolean => item instanceof SseText && item.ends;
+
 /** A chunk as a client that did not ask for usage (stream_options.include_usage) sees it: none at all without choices. */
 export function visibleChunk(chunk: Chunk, includeUsage: boolean): Chunk | undefined {
   if (includeUsage || !("usage" in chunk)) return chunk;

@@ -8,7 +8,7 @@ import { VERSION } from "../version.ts";
 import type { Logger } from "../log.ts";
 import { endUserOf } from "./end-user.ts";
 import { accessListsOf, decideModelAccess, type AccessList, type RequestedModel } from "../policy/model-access.ts";
-import { type CallKind, chunksOnly, type Json, responseIdOfItem, SseText, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
+import { type CallKind, chunksOnly, endsStream, type Json, responseIdOfItem, type StreamItem, type Usage, usageOfItem } from "../providers/types.ts";
 import { StreamTranscript } from "./stream-transcript.ts";
 import { isProxyAdmin } from "../policy/roles.ts";
 import { backoffMs } from "../router/backoff.ts";
@@ -437,7 +437,7 @@ async function* settled(
       answer.usage = usageOfItem(chunk) ?? answer.usage;
       answer.responseId ??= responseIdOfItem(chunk);
       transcript?.add(chunk);
-      if (chunk instanceof SseText && chunk.ends) await once("success", 200);
+      if (endsStream(chunk)) await once("success", 200);
       yield chunk;
     }
     await once("success", 200);

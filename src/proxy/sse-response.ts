@@ -3,7 +3,7 @@
 // for upstream; a client that did not ask for it (stream_options.include_usage) does not see it.
 // Once the stream has started, a failure is one `data: {"error":...}` event and the end.
 import { errorBody, GatewayError } from "../errors.ts";
-import { type Chunk, SseText, type StreamItem, visibleChunk } from "../providers/types.ts";
+import { type Chunk, endsStream, SseText, type StreamItem, visibleChunk } from "../providers/types.ts";
 
 // Text goes to the socket as it is: Bun's direct stream encodes it on write, without a copy.
 const event = (data: unknown) => `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
@@ -121,7 +121,7 @@ export function sseResponse(
     event("[DONE]"),
     errorEvent,
     onCancel,
-    (item) => item instanceof SseText && item.ends,
+    endsStream,
     first,
   );
   for (const name in SSE_HEADERS) headers[name] ??= SSE_HEADERS[name as keyof typeof SSE_HEADERS];

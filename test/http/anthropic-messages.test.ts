@@ -3,7 +3,7 @@
 // as a valid Messages API body.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
-import { type Gateway, MASTER_KEY, startGateway } from "../support/harness.ts";
+import { type Gateway, MASTER_KEY, startGateway, spendLogCount, spendLogGrownFrom } from "../support/harness.ts";
 import { MOCK_TEXT, MOCK_TOOL_ARGS, MockUpstream, sseData } from "../support/mock-upstream.ts";
 
 let mock: MockUpstream;
@@ -196,11 +196,7 @@ test("/v1/messages keeps Anthropic's cache token counts apart from input_tokens,
 });
 
 test("a client gone before the first events of /v1/messages went out: the call is still settled", async () => {
-  const logRows = async () => {
-    await gw.committed();
-    return (await gw.store.db.select().from(gw.store.t.spendLogs)).length;
-  };
-  const before = await logRows();
+  const before = await spendLogCount(gw);
   mock.cue({ kind: "gated" });
   const controller = new AbortController();
   const sent = mock.received.length;
@@ -217,7 +213,5 @@ test("a client gone before the first events of /v1/messages went out: the call i
   const aborted = mock.nextAbort();
   mock.release(); // the first chunk arrives for a client that has left
   await Promise.race([aborted, Bun.sleep(5000).then(() => Promise.reject(new Error("upstream not aborted within 5 s")))]);
-  let rows = await logRows();
-  for (let i = 0; i < 100 && rows === before; i++) rows = await Bun.sleep(20).then(logRows);
-  expect(rows).toBe(before + 1);
+  expect(await spendLogGrownFrom(gw, before)).toBe(before + 1);
 });

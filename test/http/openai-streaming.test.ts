@@ -2,7 +2,7 @@
 // a client disconnect aborts the upstream call, and per-deployment timeouts end stuck calls.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { type Gateway, MASTER_KEY, startGateway } from "../support/harness.ts";
+import { type Gateway, MASTER_KEY, startGateway, spendLogCount, spendLogGrownFrom } from "../support/harness.ts";
 import { MOCK_TEXT_PIECES, MockUpstream } from "../support/mock-upstream.ts";
 
 let mock: MockUpstream;
@@ -138,11 +138,7 @@ test("a client disconnect mid-stream aborts the upstream call, and the call is s
 });
 
 test("a client gone before the stream's first piece went out: the call is still settled and the upstream aborted", async () => {
-  const logRows = async () => {
-    await gw.committed();
-    return (await gw.store.db.select().from(gw.store.t.spendLogs)).length;
-  };
-  const before = await logRows();
+  const before = await spendLogCount(gw);
   mock.cue({ kind: "gated" });
   const client = new AbortController();
   const sent = mock.received.length;
@@ -155,9 +151,7 @@ test("a client gone before the stream's first piece went out: the call is still 
   const aborted = mock.nextAbort();
   mock.release();
   await within(aborted, 5000, "upstream abort");
-  let rows = await logRows();
-  for (let i = 0; i < 100 && rows === before; i++) rows = await Bun.sleep(20).then(logRows);
-  expect(rows).toBe(before + 1);
+  expect(await spendLogGrownFrom(gw, before)).toBe(before + 1);
 });
 
 test("a client disconnect while waiting for a non-streaming answer aborts the upstream call", async () => {

@@ -134,3 +134,16 @@ export async function errorOf(res: Response) {
   if (!body.error || typeof body.error.message !== "string") throw new Error(`not an OpenAI error: ${JSON.stringify(body)}`);
   return body.error;
 }
+
+/** Rows in the spend log once everything answered is committed. */
+export async function spendLogCount(gw: Gateway): Promise<number> {
+  await gw.committed();
+  return (await gw.store.db.select().from(gw.store.t.spendLogs)).length;
+}
+
+/** Waits (up to 2 s) for the spend log to hold more than `before` rows; the count it reached. */
+export async function spendLogGrownFrom(gw: Gateway, before: number): Promise<number> {
+  let rows = await spendLogCount(gw);
+  for (let i = 0; i < 100 && rows === before; i++) rows = await Bun.sleep(20).then(() => spendLogCount(gw));
+  return rows;
+}
