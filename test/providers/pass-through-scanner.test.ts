@@ -2,7 +2,7 @@
 // the reads allow; events that matter are handed out to be parsed; anything unusual falls back to the
 // general SSE parser with the same result as before the fast path existed.
 import { describe, expect, test } from "bun:test";
-import { passThroughOpenAIStream, PassThroughScanner, type Piece } from "../../src/providers/openai/stream.ts";
+import { passThroughOpenAIStream, PassThroughScanner, type Piece, withoutNullUsage } from "../../src/providers/openai/stream.ts";
 import { type SseEvent, SseParser } from "../../src/providers/sse.ts";
 import { SseText, type Target, type Usage } from "../../src/providers/types.ts";
 
@@ -101,6 +101,28 @@ describe("PassThroughScanner", () => {
     expect(scan([sse([`{"usage":null,"choices":[{"delta":{}}]}`])], false)).toEqual([sse([`{"choices":[{"delta":{}}]}`])]);
     expect(scan([sse([`{"choices":[],"usage":null}`])], false)).toEqual([{ data: `{"choices":[],"usage":null}` }]);
     expect(scan([sse([USAGE])], false)).toEqual([{ data: USAGE }]);
+  });
+
+  test('a "usage": null member is told by its position as withoutNullUsage tells it by pattern: the same text passes, or the same chunk is parsed', () => {
+    const shapes = [
+      `{"id":"c","choices":[{"delta":{}}],"usage":null}`,
+      `{"id":"c","choices":[{"delta":{}}] , "usage" :  null }`,
+      `{"id":"c","usage":null,"choices":[{"delta":{}}]}`,
+      `{ "usage" : null , "choices":[{"delta":{}}]}`,
+      `{"usage":null}`,
+      `{"id":"c","choices":[ ],"usage":null}`,
+      `{"id":"c","choices":[{"delta":{}}],"usage":null,"usage":null}`,
+      `{"id":"c","choices":[{"delta":{"content":"say \\"usage\\": null"}}],"usage":null}`,
+      `{"id":"c","choices":[{"delta":{}}],"usage":nullish}`,
+      `{"id":"c","choices":[{"delta":{}}],"x":{"usage":null},"usage":null}`,
+    ];
+    for (const data of shapes) {
+      const stripped = withoutNullUsage(data);
+      const expected = stripped === undefined ? [{ data }] : [sse([stripped])];
+      expect([data, scan([sse([data])], false)]).toEqual([data, expected]);
+      // With include_usage a null usage is no usage: the chunk passes as the upstream wrote it.
+      if (stripped !== undefined) expect(scan([sse([data])], true)).toEqual([sse([data])]);
+    }
   });
 
   test("a word in the content is not a member: the chunk still passes as text", () => {

@@ -145,7 +145,23 @@ export class PassThroughScanner {
       }
       if (nextError >= 0 && nextError < start) nextError = member(buf, '"error"', start);
       if (nextUsage >= 0 && nextUsage < start) nextUsage = member(buf, '"usage"', start);
-      if ((nextError >= 0 && nextError < e) || (nextUsage >= 0 && nextUsage < e)) {
+      const hasError = nextError >= 0 && nextError < e;
+      if (!hasError && nextUsage >= 0 && nextUsage < e) {
+        // Every chunk once usage is asked for upstream: its one "usage" member is null. Told by
+        // position, with no slice or parse: it passes as it is to a client that asked for usage,
+        // and is cut out of the text for one that did not (as withoutNullUsage would).
+        const after = member(buf, '"usage"', nextUsage + 1);
+        const span = after >= 0 && after < e ? undefined : nullUsageSpan(buf, nextUsage, start, e);
+        if (span && (this.includeUsage || !hasEmptyChoices(buf, start, e))) {
+          nextUsage = after;
+          if (!this.includeUsage) {
+            rewritten += buf.slice(run, span.from);
+            run = span.to;
+          }
+          continue;
+        }
+      }
+      if (hasError || (nextUsage >= 0 && nextUsage < e)) {
         const data = buf.slice(start, e);
         const usage = this.usagePassingOn(data);
         if (usage) runUsage = usage;
@@ -250,6 +266,45 @@ function member(text: string, quoted: string, from: number): number {
   return -1;
 }
 
+/**
+ * The text to cut for the `"usage": null` member whose name starts at `at`, in the event's data
+ * [start, end): the comma before it and the member (`, "usage": null` before `,` or `}`), or the
+ * member and the comma after it when it comes first (`{"usage": null,`): what the patterns below
+ * remove. Undefined for any other shape (a value that is not null, usage the only member).
+ */
+function nullUsageSpan(text: string, at: number, start: number, end: number): { from: number; to: number } | undefined {
+  let i = skipSpaces(text, at + 7);
+  if (text.charCodeAt(i) !== 58 /* : */) return undefined;
+  i = skipSpaces(text, i + 1);
+  if (!text.startsWith("null", i)) return undefined;
+  i += 4;
+  const next = skipSpaces(text, i);
+  let before = at - 1;
+  while (before > start && isSpace(text.charCodeAt(before))) before--;
+  const follower = text.charCodeAt(next);
+  if (next >= end) return undefined;
+  if (text.charCodeAt(before) === 44 /* , */ && (follower === 44 || follower === 125 /* } */)) return { from: before, to: i };
+  if (text.charCodeAt(before) === 123 /* { */ && follower === 44) return { from: at, to: next + 1 };
+  return undefined;
+}
+
+/** Whether the event's data [start, end) has `"choices": []` (such a chunk is dropped for a client, which needs the parse). */
+function hasEmptyChoices(text: string, start: number, end: number): boolean {
+  for (let at = text.indexOf('"choices"', start); at >= 0 && at < end; at = text.indexOf('"choices"', at + 1)) {
+    let i = skipSpaces(text, at + 9);
+    if (text.charCodeAt(i) !== 58 /* : */) continue;
+    i = skipSpaces(text, i + 1);
+    if (text.charCodeAt(i) !== 91 /* [ */) continue;
+    if (text.charCodeAt(skipSpaces(text, i + 1)) === 93 /* ] */) return true;
+  }
+  return false;
+}
+
+const skipSpaces = (text: string, i: number) => {
+  while (isSpace(text.charCodeAt(i))) i++;
+  return i;
+};
+
 const NULL_USAGE_AFTER = /,\s*"usage"\s*:\s*null(?=\s*[,}])/g;
 const NULL_USAGE_FIRST = /(?<=\{\s*)"usage"\s*:\s*null\s*,/g;
 
@@ -281,7 +336,7 @@ function parseChunk(data: string, target: Target, exceptionName: string): Chunk 
  * a member whose value is `null` does not count.
  */
 export function mayCarry(data: string, name: string, nullIsAbsent: boolean): boolean {
-  const quoted = `"${name}"`;
+  const quoted = name === "usage" ? '"usage"' : name === "error" ? '"error"' : `"${name}"`;
   for (let at = data.indexOf(quoted); at >= 0; at = data.indexOf(quoted, at + 1)) {
     let i = at + quoted.length;
     while (isSpace(data.charCodeAt(i))) i++;
