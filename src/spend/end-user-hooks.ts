@@ -4,6 +4,7 @@
 import type { Store } from "../db/client.ts";
 import { type EndUserRow, findEndUser } from "../db/store/customers.ts";
 import { GatewayError } from "../errors.ts";
+import { promptChars } from "../policy/prompt-size.ts";
 import { applicableLimits, countedTokens, estimateTokens, type TokenRateLimitType } from "../policy/rate-limit.ts";
 import type { CallContext } from "../proxy/hooks.ts";
 import type { Limiter } from "../ratelimit/limiter.ts";
@@ -60,8 +61,8 @@ export function createEndUserHooks(init: {
       }
       const limits = applicableLimits({ endUser: { userId: id, rpmLimit: row.rpmLimit, tpmLimit: row.tpmLimit } }, ctx.modelGroup);
       if (!init.limiter || limits.length === 0) return {};
-      const input = ctx.body.messages ?? ctx.body.prompt ?? ctx.body.input;
-      const chars = input === undefined ? 0 : typeof input === "string" ? input.length : JSON.stringify(input).length;
+      // Measured as the key's own limits measure it (serialised once per call, a large body by its text).
+      const chars = promptChars(ctx.body);
       const maxTokens = [ctx.body.max_completion_tokens, ctx.body.max_tokens].find((n) => typeof n === "number" && n >= 0) as number | undefined;
       const decision = await init.limiter.check(limits, estimateTokens(chars, maxTokens, init.tokenType), init.now());
       if (!decision.ok) throw rateLimitError(decision);

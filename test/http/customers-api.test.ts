@@ -99,6 +99,16 @@ for (const dialect of ["sqlite", "pg"] as const) {
       expect((await chat(g, "slow")).status).toBe(429);
     });
 
+    test("an end user's tpm limit refuses a call whose prompt alone is over it, a 10 KB prompt measured by its text", async () => {
+      await post(g, "/customer/new", { user_id: "wordy", tpm_limit: 1_000 });
+      const call = (content: string) =>
+        g.request("/v1/chat/completions", { method: "POST", json: { model: "gpt-4o", user: "wordy", max_tokens: 10, messages: [{ role: "user", content }], mock_response: "ok" } });
+      expect((await call("hi")).status).toBe(200);
+      const refused = await call("x".repeat(10_000)); // ~2,500 tokens by the estimate
+      expect(refused.status).toBe(429);
+      expect((await errorOf(refused)).message).toContain("end_user");
+    });
+
     test("budget tiers: CRUD, attach to a customer, a tier change reaches its customers", async () => {
       const tier = await post(g, "/budget/new", { budget_id: "free", max_budget: 0.0001, rpm_limit: 1000, budget_duration: "1d" });
       expect(tier).toMatchObject({ budget_id: "free", max_budget: 0.0001, rpm_limit: 1000, budget_duration: "1d" });
