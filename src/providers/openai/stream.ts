@@ -279,10 +279,10 @@ function nullUsageSpan(text: string, at: number, start: number, end: number): { 
   if (!text.startsWith("null", i)) return undefined;
   i += 4;
   const next = skipSpaces(text, i);
+  if (next >= end) return undefined;
+  const follower = text.charCodeAt(next);
   let before = at - 1;
   while (before > start && isSpace(text.charCodeAt(before))) before--;
-  const follower = text.charCodeAt(next);
-  if (next >= end) return undefined;
   if (text.charCodeAt(before) === 44 /* , */ && (follower === 44 || follower === 125 /* } */)) return { from: before, to: i };
   if (text.charCodeAt(before) === 123 /* { */ && follower === 44) return { from: at, to: next + 1 };
   return undefined;
