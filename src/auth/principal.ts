@@ -55,9 +55,8 @@ export async function authenticate(headers: Headers, deps: AuthDeps, read: KeyFr
       `Authentication Error, LiteLLM Virtual Key expected. Received=${maskCredential(value)}, expected to start with 'sk-'.`,
     );
   }
-  let key: KeyRow | undefined;
   try {
-    key = (await deps.keys.get(token)) ?? (await viaGracePeriod(token, deps));
+    const key = (await deps.keys.get(token)) ?? (await viaGracePeriod(token, deps));
     if (key) return await principalOfKey(key, deps);
   } catch (err) {
     // The database could not be reached to check the key: a 503, or the configured fallback.

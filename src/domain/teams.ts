@@ -336,8 +336,9 @@ export async function bulkAddMembers(
   const refs: MemberRef[] = input.allUsers === true
     ? (await listAllUserIds(ctx.store, PROXY_BUDGET_USER_ID, MAX_BULK_MEMBERS + 1)).map((user_id) => ({ user_id, role: "user" as const }))
     : (input.members ?? []);
-  if (refs.length === 0) throw GatewayError.badRequest("At least one member is required", input.allUsers === true ? "all_users" : "members");
-  if (refs.length > MAX_BULK_MEMBERS) throw GatewayError.badRequest(`Maximum ${MAX_BULK_MEMBERS} members can be added at once`, input.allUsers === true ? "all_users" : "members");
+  const param = input.allUsers === true ? "all_users" : "members";
+  if (refs.length === 0) throw GatewayError.badRequest("At least one member is required", param);
+  if (refs.length > MAX_BULK_MEMBERS) throw GatewayError.badRequest(`Maximum ${MAX_BULK_MEMBERS} members can be added at once`, param);
   if (!joinsAvailableTeam(ctx, caller, teamId, refs, input.maxBudgetInTeam)) await checkTeamAdmin(ctx, caller, teamId, "/team/bulk_member_add");
   const outcomes: { ref: MemberRef; userId?: string; error?: string }[] = [];
   for (const ref of refs) {

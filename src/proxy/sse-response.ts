@@ -10,7 +10,6 @@ const event = (data: unknown) => `data: ${typeof data === "string" ? data : JSON
 
 export const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
-
 /**
  * Serialises items as they come and writes each straight to the response (Bun's direct stream: no
  * queue between this loop and the socket); `onCancel` runs when the client goes away. `first`, an

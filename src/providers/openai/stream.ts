@@ -207,8 +207,8 @@ export class PassThroughScanner {
     } catch {
       return undefined;
     }
-    const usage = (chunk as Json | null)?.usage;
-    return typeof usage === "object" && usage !== null && !Array.isArray(usage) && !("error" in (chunk as Json)) ? (usage as Usage) : undefined;
+    if (typeof chunk !== "object" || chunk === null || "error" in chunk) return undefined;
+    return usageOf(chunk as Json);
   }
 
   private parsed(text: string, out: Piece[]): Piece[] {
