@@ -74,7 +74,10 @@ async function main() {
   const configFile = path.join(dir, "config.yaml");
   await Bun.write(configFile, configYaml(upstreamPort));
   const haveBinary = await ensureBinary({ rebuild: opts.rebuild, notes });
-  const databases: { id: string; label: string; db: () => Promise<string> }[] = [{ id: "tollgate", label: "tollgate (SQLite)", db: async () => path.join(dir, "bench.db") }];
+  // `db(name)`: a new, empty database of that kind (the gateway measured, then the cold starts).
+  const databases: { id: string; label: string; db: (name: string) => Promise<string> }[] = [
+    { id: "tollgate", label: "tollgate (SQLite)", db: async (name) => path.join(dir, `${name}.db`) },
+  ];
   if (opts.pgUrl) {
     const pgUrl = opts.pgUrl;
     databases.push({
@@ -91,7 +94,7 @@ async function main() {
     let keyNoted = false;
     for (const d of databases) {
       try {
-        const gw = await startTollgate({ name: d.id, configFile, db: await d.db(), port: freePort(), cpu: cpus.server });
+        const gw = await startTollgate({ name: d.id, configFile, db: await d.db("bench"), cwd: dir, port: freePort(), cpu: cpus.server });
         const keyNotes: string[] = [];
         const { key, virtual } = await createVirtualKey(gw, keyNotes);
         if (virtual) keyNotes.push(`Tollgate was called with a virtual key from POST /key/generate (max_budget ${KEY_LIMITS.max_budget}, rpm_limit ${KEY_LIMITS.rpm_limit}, tpm_limit ${KEY_LIMITS.tpm_limit}; priced models, so every call is costed and budget-checked).`);
@@ -127,28 +130,37 @@ async function main() {
     results.set(scenario.id, await runScenario(scenario, targets, bodyFiles, plan));
   }
 
-  const gateway = targets.find((t) => t.kind === "tollgate");
-  let soakReport: { targetId: string; result: SoakResult } | undefined;
-  if (opts.soakSeconds > 0 && gateway && !gateway.unsupported.small) {
-    log(`soak: ${opts.soakSeconds} s on ${gateway.label}`);
-    const streamFile = gateway.unsupported.stream ? bodyFiles.small : bodyFiles.stream;
-    if (gateway.unsupported.stream) notes.push("soak: streaming is not available, so the soak sent non-streaming requests only.");
-    try {
-      soakReport = { targetId: gateway.id, result: await soak(gateway, { small: bodyFiles.small, stream: streamFile }, { seconds: opts.soakSeconds, cpu: cpus.load }) };
-    } catch (err) {
-      notes.push(`soak failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  // Every Tollgate target soaks in turn (the others idle meanwhile), then starts cold on each database.
+  const gateways = targets.filter((t) => t.kind === "tollgate");
+  const soaks: { targetId: string; result: SoakResult }[] = [];
+  if (opts.soakSeconds > 0) {
+    if (gateways.length === 0) notes.push("soak skipped: Tollgate is not running.");
+    for (const gateway of gateways) {
+      if (gateway.unsupported.small) {
+        notes.push(`soak of ${gateway.label} skipped: it cannot serve chat completions (${gateway.unsupported.small}).`);
+        continue;
+      }
+      log(`soak: ${opts.soakSeconds} s on ${gateway.label}`);
+      const streamFile = gateway.unsupported.stream ? bodyFiles.small : bodyFiles.stream;
+      if (gateway.unsupported.stream) notes.push(`soak of ${gateway.label}: streaming is not available, so it sent non-streaming requests only.`);
+      try {
+        soaks.push({ targetId: gateway.id, result: await soak(gateway, { small: bodyFiles.small, stream: streamFile }, { seconds: opts.soakSeconds, cpu: cpus.load }) });
+      } catch (err) {
+        notes.push(`soak of ${gateway.label} failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      }
     }
-  } else if (opts.soakSeconds > 0) {
-    notes.push(`soak skipped: ${gateway ? `${gateway.label} cannot serve chat completions (${gateway.unsupported.small})` : "Tollgate is not running"}.`);
   }
 
-  let coldReport: { targetId: string; result: ColdStart } | undefined;
+  const coldStarts: { targetId: string; result: ColdStart }[] = [];
   if (haveBinary) {
-    log("cold start");
-    try {
-      coldReport = { targetId: "tollgate", result: await measureColdStart({ configFile, dir, restarts: opts.coldStarts, cpu: cpus.server }) };
-    } catch (err) {
-      notes.push(`cold start failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    for (const d of databases) {
+      log(`cold start: ${d.label}`);
+      try {
+        const result = await measureColdStart({ configFile, db: await d.db("cold-start"), cwd: dir, restarts: opts.coldStarts, cpu: cpus.server });
+        coldStarts.push({ targetId: d.id, result });
+      } catch (err) {
+        notes.push(`cold start of ${d.label} failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      }
     }
   }
 
@@ -162,8 +174,8 @@ async function main() {
     targets,
     results,
     idleRssKb,
-    soak: soakReport,
-    coldStart: coldReport,
+    soaks,
+    coldStarts,
     notes,
   });
   process.stdout.write(`\n${markdown}`);

@@ -58,9 +58,11 @@ export interface Gateway {
   baseUrl: string;
 }
 
-export async function startTollgate(opts: { name: string; configFile: string; db: string; port: number; cpu?: number; timeoutMs?: number; pollMs?: number }): Promise<Gateway> {
+/** `cwd`: the run's own directory (a Postgres gateway keeps its spend journal there, not in the repo). */
+export async function startTollgate(opts: { name: string; configFile: string; db: string; cwd: string; port: number; cpu?: number; timeoutMs?: number; pollMs?: number }): Promise<Gateway> {
   const child = spawnChild(opts.name, [BINARY, "serve", "--config", opts.configFile, "--db", opts.db, "--host", "127.0.0.1", "--port", String(opts.port)], {
     cpu: opts.cpu,
+    cwd: opts.cwd,
     // The config and --db decide; a developer's shell must not.
     env: { DATABASE_URL: undefined, LITELLM_MASTER_KEY: undefined },
   });

@@ -27,6 +27,8 @@ test("CPU per request: each target's median, and Tollgate's ratio to the baselin
     targets,
     results: new Map([["throughput", throughput]]),
     idleRssKb: new Map(),
+    soaks: [],
+    coldStarts: [],
     notes: [],
   });
   const row = md.split("\n").find((l) => l.includes("| CPU per request |"));
@@ -36,6 +38,44 @@ test("CPU per request: each target's median, and Tollgate's ratio to the baselin
   expect(cells.slice(3, 7)).toEqual(["18 µs", "45 µs", "100 µs", "2.25×"]);
   expect(md).toContain("| throughput | baseline | 2 | 21,000 (20,000–22,000) | 45 µs (40 µs–50 µs) |");
   expect(md).toContain("| throughput | tollgate | 2 | 10,500 (10,000–11,000) | 100 µs (100 µs–100 µs) |");
+});
+
+test("soak and cold start: a cell and a goal mark for each Tollgate target, ? where one was not measured", () => {
+  const targets = [target("direct", "direct"), target("baseline", "baseline"), target("sqlite", "tollgate"), target("pg", "tollgate"), target("third", "tollgate")];
+  const soakOf = (earlyKb: number, lateKb: number, errors = 0) => ({ seconds: 600, requests: 1_000_000, errors, earlyKb, lateKb, maxKb: lateKb + 1024, afterKb: lateKb - 1024 });
+  const md = renderReport({
+    machine: { date: "2026-12-08", nproc: 2, cpuModel: "test", kernel: "test", memGiB: 1, bun: "1.4.4", wrk: "wrk", commit: "abc", loadAvg: "0 0 0" },
+    command: "bun bench/run.ts",
+    plan: "test",
+    targets,
+    results: new Map(),
+    idleRssKb: new Map(),
+    // SQLite flat (+1 MB); Postgres +20 MB over 100 MB, beyond the 5 MB / 5% slack; the third not soaked.
+    soaks: [
+      { targetId: "sqlite", result: soakOf(100 * 1024, 101 * 1024) },
+      { targetId: "pg", result: soakOf(100 * 1024, 120 * 1024, 3) },
+    ],
+    coldStarts: [
+      { targetId: "sqlite", result: { firstMs: 120, restartMs: [90, 95, 100] } },
+      { targetId: "pg", result: { firstMs: 300, restartMs: [160, 170, 200] } },
+    ],
+    notes: [],
+  });
+  const cellsOf = (metric: string) => {
+    const row = md.split("\n").find((l) => l.includes(`| ${metric} |`));
+    expect(row).toBeDefined();
+    return row!.split("|").map((c) => c.trim());
+  };
+  // | scenario | metric | direct | baseline | sqlite | pg | third | 3 ratios | goal |
+  expect(cellsOf("RSS over 600 s of mixed load: first tenth → last tenth").slice(5, 8)).toEqual(["100.0 MB → 101.0 MB", "100.0 MB → 120.0 MB", ""]);
+  const growth = cellsOf("RSS growth (max; 3 s after the load)");
+  expect(growth.slice(5, 7)).toEqual(["+1.0 MB (102.0 MB; 100.0 MB)", "+20.0 MB (121.0 MB; 119.0 MB)"]);
+  expect(growth.at(-2)).toBe("no growth ✓ / ✗ / ?");
+  const restart = cellsOf("same, existing database (median of 3)");
+  expect(restart.slice(5, 7)).toEqual(["95 ms", "170 ms"]);
+  expect(restart.at(-2)).toBe("< 150 ms ✓ / ✗ / ?");
+  expect(cellsOf("to first 200 on /health/readiness, new database (migrations)").slice(5, 7)).toEqual(["120 ms", "300 ms"]);
+  expect(md).toContain("soak of pg: 3 of 1000000 requests failed.");
 });
 
 test("cpuTimeUs reads this process's CPU time, which only grows", async () => {
