@@ -19,6 +19,8 @@ import { configYaml, createVirtualKey, ensureBinary, KEY_LIMITS, startTollgate }
 
 const BASELINE_KEY = "sk-bench-baseline-key";
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+/** An error as one line, for a note. */
+const firstLine = (err: unknown) => (err instanceof Error ? err.message.split("\n")[0] : String(err));
 
 const argv = Bun.argv.slice(2);
 const opts = (() => {
@@ -146,7 +148,7 @@ async function main() {
       try {
         soaks.push({ targetId: gateway.id, result: await soak(gateway, { small: bodyFiles.small, stream: streamFile }, { seconds: opts.soakSeconds, cpu: cpus.load }) });
       } catch (err) {
-        notes.push(`soak of ${gateway.label} failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        notes.push(`soak of ${gateway.label} failed: ${firstLine(err)}`);
       }
     }
   }
@@ -159,7 +161,7 @@ async function main() {
         const result = await measureColdStart({ configFile, db: await d.db("cold-start"), cwd: dir, restarts: opts.coldStarts, cpu: cpus.server });
         coldStarts.push({ targetId: d.id, result });
       } catch (err) {
-        notes.push(`cold start of ${d.label} failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+        notes.push(`cold start of ${d.label} failed: ${firstLine(err)}`);
       }
     }
   }
